@@ -1,0 +1,250 @@
+"""Relations: declarative patterns (kg/patterns/<relation>.json) run over each Doc.
+
+A pattern file holds the relation's name, the entity types allowed on each side, and a list
+of patterns, each with an ``id``, a ``confidence`` and either a DependencyMatcher pattern
+(``"matcher": "dependency"``; the nodes named ``subject`` and ``object`` are the two sides)
+or a token Matcher pattern (``"matcher": "token"``; elements carrying ``"role": "subject"`` or
+``"role": "object"`` are the two sides). A side may instead come from the article's focus
+(``"object_from": "previous_place"`` or ``"subject_from": "group_in_focus"``).
+Results land in ``doc._.relations`` as plain dicts.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.matcher import DependencyMatcher, Matcher
+from spacy.tokens import Doc, Token
+
+from .entities import ACTOR_TYPES, GROUP_TYPES, mention_at
+from .resources import PATTERNS_DIR, lexicon
+
+if not Token.has_extension("nkg_mention"):
+    Token.set_extension("nkg_mention", default=False)
+if not Token.has_extension("nkg_type"):
+    Token.set_extension("nkg_type", default="")
+
+MODALITY_CONFIDENCE = {"asserted": 1.0, "reported": 0.85, "alleged": 0.6, "hypothetical": 0.4}
+HOLDING_WORDS = {"held", "controlled", "occupied", "seized", "dominated", "besieged"}
+PART_WORDS = {"many", "some", "most", "all", "members", "forces", "troops", "units", "fighters", "part", "elements",
+              "one", "several", "dozens", "hundreds", "thousands", "remnants"}
+CONTENT_DEPS = {"ccomp", "xcomp", "dobj", "parataxis", "advcl", "pcomp", "pobj", "prep", "conj", "acomp", "oprd"}
+QUOTES = {"\u201c": "\u201d", '"': '"'}
+
+
+@dataclass
+class Pattern:
+    """One rule: where it comes from, how sure it is, and which matcher runs it."""
+
+    relation: str
+    id: str
+    confidence: float
+    kind: str
+    body: list
+    roles: dict = field(default_factory=dict)       # token-pattern element index -> role
+    subject_from: str | None = None
+    object_from: str | None = None
+
+
+def load_patterns(directory: Path = PATTERNS_DIR) -> tuple[dict, list[Pattern]]:
+    """Read every pattern file; the type constraints come back per relation."""
+    constraints, patterns = {}, []
+    for path in sorted(directory.glob("*.json")):
+        spec = json.loads(path.read_text(encoding="utf-8"))
+        relation = spec["relation"]
+        constraints[relation] = (set(spec["subject_types"]), set(spec["object_types"]))
+        for raw in spec["patterns"]:
+            body = raw["pattern"]
+            roles = {}
+            if raw["matcher"] == "token":
+                body = []
+                for index, element in enumerate(raw["pattern"]):
+                    element = dict(element)
+                    if "role" in element:
+                        roles[index] = element.pop("role")
+                    body.append(element)
+            patterns.append(Pattern(relation, f"{relation}/{raw['id']}", float(raw["confidence"]), raw["matcher"],
+                                    body, roles, raw.get("subject_from"), raw.get("object_from")))
+    return constraints, patterns
+
+
+@Language.factory("nkg_relations")
+def make_relations(nlp: Language, name: str):
+    return RelationsComponent(nlp)
+
+
+class RelationsComponent:
+    """Runs all patterns, maps their sides to entities, and judges modality and polarity."""
+
+    def __init__(self, nlp: Language):
+        self.constraints, self.patterns = load_patterns()
+        self.by_id = {p.id: p for p in self.patterns}
+        self.token_matcher = Matcher(nlp.vocab)
+        self.dep_matcher = DependencyMatcher(nlp.vocab)
+        for p in self.patterns:
+            if p.kind == "token":
+                self.token_matcher.add(p.id, [p.body])
+            else:
+                self.dep_matcher.add(p.id, [p.body])
+        lex = lexicon()
+        self.reporting = set(lex["reporting_verbs"])
+        self.alleging = set(lex["alleging_verbs"])
+        self.denial = set(lex["denial_verbs"])
+        self.hypothetical = set(lex["hypothetical_aux"])
+
+    def __call__(self, doc: Doc) -> Doc:
+        for m in doc._.mentions:
+            for i in range(m["start"], m["end"]):
+                doc[i]._.nkg_mention = True
+                doc[i]._.nkg_type = m["type"]
+        found: dict[tuple, dict] = {}
+        for match_id, start, end, alignments in self.token_matcher(doc, with_alignments=True):
+            pattern = self.by_id[doc.vocab.strings[match_id]]
+            sides = {"subject": [], "object": []}
+            for offset, element in enumerate(alignments):
+                role = pattern.roles.get(element)
+                if role:
+                    sides[role].append(doc[start + offset])
+            self.emit(doc, pattern, sides, doc[start], found)
+        for match_id, token_ids in self.dep_matcher(doc):
+            pattern = self.by_id[doc.vocab.strings[match_id]]
+            names = [node["RIGHT_ID"] for node in pattern.body]
+            sides = {"subject": [], "object": []}
+            for name, i in zip(names, token_ids):
+                if name in sides:
+                    sides[name].append(doc[i])
+            self.emit(doc, pattern, sides, doc[token_ids[0]], found)
+        doc._.relations = sorted(found.values(), key=lambda r: (r["start_char"], r["predicate"], r["subject"],
+                                                                 r["object"], r["pattern"]))
+        return doc
+
+    # -- from matched tokens to entities
+    def emit(self, doc: Doc, pattern: Pattern, sides: dict, trigger: Token, found: dict) -> None:
+        subject_types, object_types = self.constraints[pattern.relation]
+        subjects = self.side_entities(doc, sides["subject"], pattern.relation, "subject", subject_types)
+        objects = self.side_entities(doc, sides["object"], pattern.relation, "object", object_types)
+        if pattern.subject_from:
+            subjects = self.from_focus(doc, pattern.subject_from, trigger, subject_types, exclude=objects)
+        if pattern.object_from:
+            objects = self.from_focus(doc, pattern.object_from, trigger, object_types, exclude=subjects)
+        if not subjects or not objects:
+            return
+        sent = trigger.sent
+        modality, polarity = self.judge(trigger)
+        confidence = round(pattern.confidence * MODALITY_CONFIDENCE[modality], 3)
+        for s in subjects:
+            for o in objects:
+                if s == o:
+                    continue
+                relation = {"subject": s, "predicate": pattern.relation, "object": o,
+                            "start_char": sent.start_char, "end_char": sent.end_char,
+                            "pattern": pattern.id, "confidence": confidence,
+                            "modality": modality, "polarity": polarity}
+                key = (s, pattern.relation, o, sent.start_char)
+                if key not in found or found[key]["confidence"] < confidence:
+                    found[key] = relation
+
+    def side_entities(self, doc: Doc, tokens: list[Token], relation: str, role: str, types: set[str]) -> list[str]:
+        keys: list[str] = []
+        for token in tokens[-1:]:   # a multi-token side is one mention: its last token names it
+            for t in [token, *self.coordinated(doc, token)]:
+                for key in self.entities_of(doc, t, relation, role):
+                    if key not in keys and doc._.entities[key]["type"] in types:
+                        keys.append(key)
+        return keys
+
+    def entities_of(self, doc: Doc, token: Token, relation: str, role: str) -> list[str]:
+        mention = mention_at(doc, token.i)
+        if mention and (relation != "fighting" or mention["type"] in ACTOR_TYPES):
+            return [mention["key"]]
+        if token.lower_ in PART_WORDS:       # "many of the militias", "troops from AMISOM"
+            for prep in token.children:
+                if prep.lower_ in ("of", "from"):
+                    for pobj in prep.children:
+                        inner = mention_at(doc, pobj.i)
+                        if inner:
+                            return [inner["key"]]
+        if relation == "fighting" and role == "object":
+            return self.holders(doc, token)
+        return []
+
+    @staticmethod
+    def coordinated(doc: Doc, token: Token) -> list[Token]:
+        """Conjuncts ('AU forces, Kenyan soldiers and Ethiopian troops') share the relation."""
+        return [c for c in token.conjuncts if c.i != token.i]
+
+    def holders(self, doc: Doc, token: Token) -> list[str]:
+        """Who holds a place: 'IS-held villages', 'port ..., which is held by the Houthi militia'."""
+        region = [token, *token.subtree] if token.dep_ != "pobj" else [token, *token.subtree]
+        if token.head.lower_ == "of" and token.head.head.pos_ == "NOUN":  # "the port of Hodeida"
+            region += [token.head.head, *token.head.head.subtree]
+        for t in region:
+            if t.lower_ not in HOLDING_WORDS:
+                continue
+            if t.i >= 2 and doc[t.i - 1].text == "-":
+                left = mention_at(doc, t.i - 2)
+                if left and left["type"] in ACTOR_TYPES:
+                    return [left["key"]]
+            for agent in (c for c in t.children if c.dep_ == "agent"):
+                for pobj in agent.children:
+                    inner = mention_at(doc, pobj.i)
+                    if inner and inner["type"] in ACTOR_TYPES:
+                        return [inner["key"]]
+        return []
+
+    def from_focus(self, doc: Doc, how: str, trigger: Token, types: set[str], exclude: list[str]) -> list[str]:
+        """A side the sentence leaves implicit: the place or group the article is talking about."""
+        wanted = {"previous_place": {"Location"}, "group_in_focus": GROUP_TYPES}[how] & types
+        sent_start = trigger.sent.start
+        for m in sorted(doc._.mentions, key=lambda m: m["start"], reverse=True):
+            if m["end"] <= trigger.i and m["type"] in wanted and m["key"] not in exclude:
+                if how == "group_in_focus" and m["start"] >= sent_start:
+                    continue
+                return [m["key"]]
+        return []
+
+    # -- modality and polarity
+    def judge(self, trigger: Token) -> tuple[str, str]:
+        """Negated or denied -> negative; under a claim/report/quote -> alleged/reported; would/could -> hypothetical."""
+        polarity, modality = "positive", "asserted"
+        path = [trigger, *trigger.ancestors]
+        for depth, t in enumerate(path):
+            below = path[depth - 1] if depth else None
+            # a conjunct does not inherit its neighbour's negation; a subject is not the content of a report
+            via_conj = below is not None and below.dep_ == "conj"
+            in_content = below is not None and below.dep_ in CONTENT_DEPS
+            if any(c.dep_ == "neg" for c in t.children) and t.pos_ in ("VERB", "AUX", "NOUN") and not via_conj:
+                if depth == 0 or t.lemma_ not in self.reporting:
+                    polarity = "negative"
+            lemma = t.lemma_.lower()
+            if depth > 0 and lemma in self.denial and in_content:
+                polarity = "negative"
+            if depth > 0 and lemma in self.alleging and in_content:
+                modality = "alleged"
+            elif depth > 0 and lemma in self.reporting and modality == "asserted" and in_content:
+                modality = "reported"
+            if t.pos_ in ("VERB", "AUX") and any(c.dep_ == "aux" and c.lower_ in self.hypothetical for c in t.children):
+                if modality == "asserted":
+                    modality = "hypothetical"
+            if any(c.lower_ == "according" for c in t.children) and modality == "asserted":
+                modality = "reported"
+        if modality == "asserted" and self.quoted(trigger):
+            modality = "reported"
+        return modality, polarity
+
+    @staticmethod
+    def quoted(token: Token) -> bool:
+        sent = token.sent
+        depth = 0
+        for t in sent:
+            if t.i >= token.i:
+                break
+            if t.text in ("\u201c",):
+                depth += 1
+            elif t.text in ("\u201d",):
+                depth = max(0, depth - 1)
+            elif t.text == '"':
+                depth = 1 - depth
+        return depth > 0
