@@ -20,6 +20,9 @@ GROUP_TYPES = {"Organization", "ArmedGroup"}
 PLACE_TYPES = {"Location", "Country"}
 FIGHTER_HEADS = {"forces", "force", "fighters", "militants", "militia", "militias", "militiamen", "troops",
                  "rebels", "insurgents", "jihadists", "members", "gunmen", "units"}
+AREA_NOUNS = {"region", "regions", "province", "provinces", "district", "districts", "oblast", "governorate",
+              "county", "counties", "prefecture", "state", "states"}
+NUMERIC_ENTITIES = {"DATE", "TIME", "CARDINAL", "QUANTITY", "ORDINAL", "MONEY", "PERCENT"}
 NER_TYPES = {"PERSON": "Person", "ORG": "Organization", "GPE": "Location", "LOC": "Location", "FAC": "Location"}
 DETERMINERS = {"the", "a", "an", "his", "her", "its", "their", "this", "that", "these", "those", "'s", "\u2019s"}
 MODIFIER_DEPS = {"amod", "compound", "npadvmod", "nmod", "punct", "nummod", "quantmod", "advmod"}
@@ -100,8 +103,22 @@ class GazetteerComponent:
             matcher = self.exact if is_acronym(name) else self.folded
             matcher.add(entry.iri, [nlp.make_doc(name)])
 
+    def cased_like_name(self, span: Span) -> bool:
+        """'an Islamic state' is not the Islamic State: a capitalised word of the name must be capitalised here."""
+        entry = self.gazetteer.lookup(span.text)
+        names = [n for n in (entry.label, *entry.aliases) if n.lower() == span.text.lower()] if entry else []
+        names = names or [span.text]
+        for name in names:
+            words = name.split()
+            if len(words) != len(span.text.split()):
+                return True
+            if all(not w[:1].isupper() or t[:1].isupper() for w, t in zip(words, span.text.split())):
+                return True
+        return False
+
     def __call__(self, doc: Doc) -> Doc:
-        spans = [Span(doc, s, e, label=mid) for mid, s, e in self.folded(doc) + self.exact(doc)]
+        spans = [Span(doc, s, e, label=mid) for mid, s, e in self.exact(doc)]
+        spans += [Span(doc, s, e, label=mid) for mid, s, e in self.folded(doc) if self.cased_like_name(doc[s:e])]
         doc._.gazetteer_hits = [(s.start, s.end, s.label_) for s in sorted(filter_spans(spans))
                                 if not in_furniture(doc, s.start_char)]
         return doc
@@ -126,6 +143,7 @@ class ActorsComponent:
         self.participles = set(lex["stripped_participles"])
         self.place_nouns = set(lex["place_nouns"])
         self.titles = sorted(lex["titles"], key=len, reverse=True)
+        self.title_words = {w for t in lex["titles"] for w in t.split() if w[:1].isupper()}
 
     # -- the parts of a noun phrase
     def modifier_tokens(self, head: Token) -> list[Token]:
@@ -140,8 +158,17 @@ class ActorsComponent:
                 break
             if t.dep_ not in MODIFIER_DEPS and t.pos_ not in ("PROPN", "ADJ", "NOUN", "NUM"):
                 break
+            if t.like_num or t.ent_type_ in NUMERIC_ENTITIES:
+                break   # "568 Ukrainian soldiers", "late Monday troops": counts and dates are not names
             tokens.insert(0, t)
             i -= 1
+        if head.dep_ in ("amod", "compound", "nmod") and not tokens:
+            # "Ukrainian military spokesman": the parser hangs "Ukrainian" on "spokesman", beside "military"
+            i = head.i - 1
+            while i >= 0 and doc[i].head.i == head.head.i and doc[i].dep_ in ("amod", "compound", "npadvmod", "punct") \
+                    and not doc[i].like_num and doc[i].ent_type_ not in NUMERIC_ENTITIES and doc[i].text != ",":
+                tokens.insert(0, doc[i])
+                i -= 1
         while tokens and tokens[0].is_punct:
             tokens.pop(0)
         return tokens
@@ -187,7 +214,9 @@ class ActorsComponent:
     def nominal_actors(self, doc: Doc, claimed: set[int]) -> None:
         """'Shiite militias', 'the US-led coalition', 'IS fighters': a group noun with a qualifying modifier."""
         for head in doc:
-            if head.lower_ not in self.group_nouns or head.pos_ not in ("NOUN", "PROPN") or head.i in claimed:
+            if head.lower_ not in self.group_nouns or head.i in claimed:
+                continue
+            if head.pos_ not in ("NOUN", "PROPN") and not (head.pos_ == "ADJ" and head.dep_ in ("compound", "amod", "nmod")):
                 continue
             if head.dep_ == "compound" and head.head.lower_ in self.group_nouns:
                 continue
@@ -195,15 +224,22 @@ class ActorsComponent:
                 continue
             mods = self.modifier_tokens(head)
             kept: list[list[Token]] = []
+            stripped: list[list[Token]] = []
             for chunk in self.chunks(mods):
                 words = [t.lower_ for t in chunk if t.text != "-"]
                 if len(chunk) > 1 and words[-1] in self.participles:
-                    kept = []  # "Iranian-backed", "State-sanctioned": a fact about the group, not its name
+                    stripped.append(chunk)  # "Iranian-backed", "State-sanctioned": a fact about the group, not its name
+                    kept = []
                     continue
                 kept.append(chunk)
             while kept and all(t.lower_ in self.generic for t in kept[0] if t.text != "-") and not self.qualifies(kept[0]):
                 kept.pop(0)
             if not any(self.qualifies(c) for c in kept):
+                if stripped and self.qualifies(stripped[-1]) and not kept:
+                    # "Russian-backed separatists": the backer is all that sets this group apart, so it stays in the name
+                    name = "".join(t.text_with_ws for t in stripped[-1]).strip() + " " + head.text
+                    add_mention(doc, head.i, head.i + 1, name, "ArmedGroup", "nominal", surface=name)
+                    claimed.add(head.i)
                 continue
             start = kept[0][0].i
             span = doc[start:head.i + 1]
@@ -240,6 +276,8 @@ class ActorsComponent:
             span = strip_determiners(ent)
             if not len(span) or "/" in span.text or any(t.like_num for t in span):
                 continue
+            if all(t.lower_ in self.group_nouns for t in span):
+                continue   # "Rebels" in a headline is a generic word, not a name
             before = doc[max(0, span.start - 2):span.start]
             if type_ == "Person":
                 span = self.strip_title(span)
@@ -248,6 +286,14 @@ class ActorsComponent:
                 if (len(before) == 2 and before[1].lower_ == "of" and before[0].lower_ in self.place_nouns) or \
                         self.described_as_place(span):
                     type_ = "Location"   # "the town of Shura", "Tal Afar, a town to the west"
+            if type_ == "Organization":
+                while len(span) > 1 and span[-1].text in self.title_words:
+                    span = span[:-1]      # "Peshmerga General" (Hussein Nooraldin): the title is not a name
+                if self.gazetteer.lookup(span.text):
+                    entry = self.gazetteer.lookup(span.text)
+                    add_mention(doc, span.start, span.end, entry.label, entry.type, "gazetteer", entry.qid)
+                    claimed.update(range(span.start, span.end))
+                    continue
             if type_ == "Organization" and span.root.lower_ in self.group_nouns:
                 type_ = "ArmedGroup"
             key = span.text
@@ -300,7 +346,24 @@ class ActorsComponent:
                 claimed.add(token.i)
 
     def place_nominals(self, doc: Doc, claimed: set[int]) -> None:
-        """'the Ethiopian border', 'the border with Russia': a place named by a country."""
+        """'the Ethiopian border', 'the border with Russia': a place named by a country;
+        'the Gedo and Bakool regions', 'Luhansk province': names before a place noun are places."""
+        for token in doc:
+            if token.lower_ in AREA_NOUNS:
+                names = [t for t in token.lefts if t.dep_ in ("compound", "nmod") and t.pos_ == "PROPN"]
+                names += [c for t in names for c in t.conjuncts if c.pos_ == "PROPN"]
+                for name in sorted(set(names), key=lambda t: t.i):
+                    if name.i in claimed:
+                        for m in doc._.mentions:
+                            if m["start"] <= name.i < m["end"] and m["type"] == "Person":
+                                m["type"] = doc._.entities[m["key"]]["type"] = "Location"
+                        continue
+                    start = name.i
+                    while start > 0 and doc[start - 1].dep_ == "compound" and doc[start - 1].pos_ == "PROPN" \
+                            and doc[start - 1].head.i == name.i:
+                        start -= 1
+                    add_mention(doc, start, name.i + 1, doc[start:name.i + 1].text, "Location", "place")
+                    claimed.update(range(start, name.i + 1))
         for token in doc:
             if token.lower_ != "border" or token.i in claimed:
                 continue

