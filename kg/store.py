@@ -160,7 +160,7 @@ def article_dataset(graph: Graph) -> Dataset:
                     continue
                 if triple[1] in (RDF.type, SKOS.altLabel) or triple[1] not in _RELATION_PREDICATES:
                     named.add(triple); placed.add(triple)
-    default = dataset.default_context
+    default = dataset.default_graph
     for triple in graph:
         if triple not in placed:
             default.add(triple)
