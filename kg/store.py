@@ -173,13 +173,18 @@ _RELATION_PREDICATES = {NKG.backedBy, NKG.fighting, NKG.locatedNear, NKG.spokesm
 def serialize(graph: Graph, fmt: str) -> bytes:
     """The graph in one of EXPORT_FORMATS; quad syntaxes carry one named graph per article."""
     if fmt in ("nq", "trig"):
-        dataset = article_dataset(graph)
-        return dataset.serialize(format=SYNTAXES[fmt][0], encoding="utf-8")
+        data = article_dataset(graph).serialize(format=SYNTAXES[fmt][0], encoding="utf-8")
+        return _sorted_lines(data) if fmt == "nq" else data
     if fmt == "nt":
-        return "".join(sorted(graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines(True))).encode()
+        return _sorted_lines(graph.serialize(format="nt", encoding="utf-8"))
     if fmt == "xml":
         return graph.serialize(format="pretty-xml", encoding="utf-8")
     return graph.serialize(format=SYNTAXES[fmt][0], encoding="utf-8")
+
+
+def _sorted_lines(data: bytes) -> bytes:
+    """Line-based syntaxes in sorted order: the same graph always gives the same bytes."""
+    return "".join(sorted(set(data.decode("utf-8").splitlines(True)))).encode("utf-8")
 
 
 def write_atomic(path: Path, data: bytes) -> None:
