@@ -46,6 +46,8 @@ class Pattern:
     roles: dict = field(default_factory=dict)       # token-pattern element index -> role
     subject_from: str | None = None
     object_from: str | None = None
+    modality: str | None = None     # set by the pattern itself: "accused X of arming Y" is alleged
+    polarity: str | None = None     # "X denied supporting Y" is negative
 
 
 def load_patterns(directory: Path = PATTERNS_DIR) -> tuple[dict, list[Pattern]]:
@@ -66,7 +68,8 @@ def load_patterns(directory: Path = PATTERNS_DIR) -> tuple[dict, list[Pattern]]:
                         roles[index] = element.pop("role")
                     body.append(element)
             patterns.append(Pattern(relation, f"{relation}/{raw['id']}", float(raw["confidence"]), raw["matcher"],
-                                    body, roles, raw.get("subject_from"), raw.get("object_from")))
+                                    body, roles, raw.get("subject_from"), raw.get("object_from"),
+                                    raw.get("modality"), raw.get("polarity")))
     return constraints, patterns
 
 
@@ -133,6 +136,8 @@ class RelationsComponent:
             return
         sent = trigger.sent
         modality, polarity = self.judge(trigger)
+        modality = pattern.modality or modality
+        polarity = pattern.polarity or polarity
         confidence = round(pattern.confidence * MODALITY_CONFIDENCE[modality], 3)
         for s in subjects:
             for o in objects:
