@@ -13,6 +13,9 @@ COLLECTIVES = {"group", "alliance", "coalition", "organization", "organisation",
                "movement", "front", "body", "bloc", "grouping", "federation", "council"}
 NAMING_VERBS = {"known", "called", "named", "dubbed"}
 
+if not Doc.has_extension("aliases"):
+    Doc.set_extension("aliases", default=None)
+
 
 @Language.factory("nkg_aliases")
 def make_aliases(nlp: Language, name: str):

@@ -68,6 +68,28 @@ def make_parser() -> argparse.ArgumentParser:
                        "against ontology/shapes.ttl. Exit 0 when it conforms, 1 with a report when it does not.")
     p.add_argument("graph", metavar="GRAPH")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("push", help="upload the graph to another triple store", description="Upload each "
+                       "article's named graph to a triple store over HTTP: a PUT per graph with the SPARQL 1.1 Graph "
+                       "Store Protocol, or with --update DROP + INSERT DATA. Either way pushing again replaces each "
+                       "graph. Triples outside any article (the build run) go to a graph named by the build's IRI.")
+    p.add_argument("graph", nargs="?", metavar="GRAPH", help="graph file, split into one named graph per article")
+    p.add_argument("--store", metavar="DIR", help="push the named graphs of this Oxigraph store instead (opened "
+                   "read-only: stop whatever writes to it first)")
+    p.add_argument("--endpoint", metavar="URL", help="the store's SPARQL endpoint, e.g. http://localhost:7878/query "
+                   "(Oxigraph), http://localhost:8890/sparql (Virtuoso), http://localhost:3030/ds/sparql (Fuseki)")
+    p.add_argument("--graph-store", metavar="URL", help="its Graph Store Protocol URL (default: derived from the "
+                   "endpoint where the store has a known layout)")
+    p.add_argument("--update", action="store_true", help="send SPARQL 1.1 Update instead, for stores without the "
+                   "Graph Store Protocol")
+    p.add_argument("--batch-size", type=int, default=1000, metavar="N", help="triples per INSERT DATA with "
+                   "--update (default: 1000)")
+    p.add_argument("--user", metavar="NAME", help="user for HTTP basic or digest authentication")
+    p.add_argument("--password-env", metavar="VAR", help="environment variable holding the password")
+    p.add_argument("--default-graph", metavar="IRI", help="graph for the triples outside any article")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS", help="per request (default: 60)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    p.set_defaults(func=cmd_push)
     return parser
 
 
@@ -188,3 +210,31 @@ def cmd_validate(args) -> int:
         return 0
     print(report.strip())
     return 1
+
+
+def cmd_push(args) -> int:
+    import os
+    from .push import push, source_from_file, source_from_store
+    if (args.graph is None) == (args.store is None):
+        raise KgError("give a GRAPH file or --store DIR (one of them)")
+    if (args.user is None) != (args.password_env is None):
+        raise KgError("give --user and --password-env together (the password is read from that variable)")
+    password = None
+    if args.password_env is not None:
+        password = os.environ.get(args.password_env)
+        if password is None:
+            raise KgError(f"environment variable {args.password_env} is not set (it should hold the password)")
+    if args.batch_size < 1:
+        raise KgError("--batch-size must be at least 1")
+    source = (source_from_file(args.graph, args.default_graph) if args.graph
+              else source_from_store(args.store, args.default_graph))
+    show = _progress(args.quiet)
+    summary = push(source, endpoint=args.endpoint, graph_store=args.graph_store, use_update=args.update,
+                   user=args.user, password=password, batch_size=args.batch_size, timeout=args.timeout,
+                   progress=lambda done, total, name, n: show(done, total, name))
+    if not args.quiet:
+        print(f"graphs:   {summary.graphs}")
+        print(f"triples:  {summary.triples}")
+        print(f"seconds:  {summary.seconds:.1f}")
+        print(f"pushed to {summary.target} ({summary.method})")
+    return 0

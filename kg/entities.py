@@ -27,6 +27,13 @@ NER_TYPES = {"PERSON": "Person", "ORG": "Organization", "GPE": "Location", "LOC"
 DETERMINERS = {"the", "a", "an", "his", "her", "its", "their", "this", "that", "these", "those", "'s", "\u2019s"}
 MODIFIER_DEPS = {"amod", "compound", "npadvmod", "nmod", "punct", "nummod", "quantmod", "advmod"}
 
+if not Doc.has_extension("mentions"):
+    Doc.set_extension("mentions", default=None)
+if not Doc.has_extension("entities"):
+    Doc.set_extension("entities", default=None)
+if not Doc.has_extension("gazetteer_hits"):
+    Doc.set_extension("gazetteer_hits", default=None)
+
 
 # ---------------------------------------------------------------- shared helpers
 
@@ -81,8 +88,9 @@ def merge_entities(doc: Doc, old: str, new: str) -> None:
             m["key"], m["type"] = new, target["type"]
 
 
-def head_of(span: Span) -> Token:
-    return span.root
+def is_ordinal(token: Token) -> bool:
+    """'15th' in '15th Division' is part of a name; '568' in '568 soldiers' is not."""
+    return token.text[:-2].isdigit() and token.text[-2:].lower() in ("st", "nd", "rd", "th")
 
 
 # ---------------------------------------------------------------- gazetteer component
@@ -158,7 +166,7 @@ class ActorsComponent:
                 break
             if t.dep_ not in MODIFIER_DEPS and t.pos_ not in ("PROPN", "ADJ", "NOUN", "NUM"):
                 break
-            if t.like_num or t.ent_type_ in NUMERIC_ENTITIES:
+            if (t.like_num or t.ent_type_ in NUMERIC_ENTITIES) and not is_ordinal(t):
                 break   # "568 Ukrainian soldiers", "late Monday troops": counts and dates are not names
             tokens.insert(0, t)
             i -= 1
@@ -245,7 +253,10 @@ class ActorsComponent:
             span = doc[start:head.i + 1]
             surface = strip_determiners(doc[mods[0].i if mods else head.i:head.i + 1]).text
             entry = self.entry_for([t for c in kept for t in c])
-            if entry and head.lower_ in self.state_nouns and entry.type == "Country":
+            whole = self.gazetteer.lookup(span.text)
+            if whole:                                                    # "Hezbollah Brigades" is a name
+                key, type_, qid = whole.label, whole.type, whole.qid
+            elif entry and head.lower_ in self.state_nouns and entry.type == "Country":
                 key, type_, qid = entry.label, "Country", entry.qid       # "Somali government" is Somalia
             elif entry and entry.type in GROUP_TYPES and head.lower_ in FIGHTER_HEADS and entry.type == "ArmedGroup":
                 key, type_, qid = entry.label, "ArmedGroup", entry.qid    # "IS fighters" are Islamic State
@@ -274,7 +285,7 @@ class ActorsComponent:
             if type_ is None or claimed.intersection(range(ent.start, ent.end)) or in_furniture(doc, ent.start_char):
                 continue
             span = strip_determiners(ent)
-            if not len(span) or "/" in span.text or any(t.like_num for t in span):
+            if not len(span) or "/" in span.text or any(t.like_num and not is_ordinal(t) for t in span):
                 continue
             if all(t.lower_ in self.group_nouns for t in span):
                 continue   # "Rebels" in a headline is a generic word, not a name

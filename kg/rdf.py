@@ -54,12 +54,22 @@ def _decimal(value: float) -> Literal:
 def article_triples(article: Article, doc: Doc, build: URIRef) -> Iterator[Triple]:
     """Every triple one article contributes: its node, its entities, its relations and their provenance."""
     art = article_iri(article)
+    structure = doc._.article or {}
+    published = article.date or structure.get("date")
     yield art, RDF.type, NKG.Article
-    yield art, DCTERMS.title, Literal(article.title)
+    yield art, DCTERMS.title, Literal(article.headline or structure.get("headline") or article.title)
     yield art, NKG.sourcePath, Literal(article.path)
     yield art, NKG.contentHash, Literal("sha256:" + article.sha256)
     yield art, PROV.wasGeneratedBy, build
     yield build, PROV.used, art
+    if published:
+        yield art, SCHEMA.datePublished, Literal(published, datatype=XSD.date)
+    if structure.get("dateline"):
+        yield art, SCHEMA.dateline, Literal(structure["dateline"])
+    if structure.get("author"):
+        yield art, SCHEMA.author, Literal(structure["author"])
+    if article.url:
+        yield art, SCHEMA.url, Literal(article.url, datatype=XSD.anyURI)
 
     mentioned = {m["key"] for m in doc._.mentions}
     for key in sorted(mentioned):
@@ -84,6 +94,10 @@ def article_triples(article: Article, doc: Doc, build: URIRef) -> Iterator[Tripl
             yield s, predicate, o
         stmt = _statement_iri(article.sha256, s, predicate, o, relation["start_char"], relation["pattern"])
         yield from _provenance(stmt, s, predicate, o, art, build, text, relation)
+        if published:
+            yield stmt, DCTERMS.date, Literal(published, datatype=XSD.date)
+        for claimant in relation.get("claimed_by", ()):
+            yield stmt, NKG.claimedBy, entity_iri(claimant)
 
     for alias in doc._.aliases:
         if alias["key"] not in mentioned:

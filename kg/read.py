@@ -17,10 +17,15 @@ class Article:
     path: str
     text: str
     sha256: str
+    headline: str | None = None   # from the input's metadata, when it has a title field
+    date: str | None = None       # ISO date from metadata or --date; else the dateline's, if any
+    url: str | None = None
 
     @property
     def title(self) -> str:
-        """The first non-empty line: news files start with the headline."""
+        """The given headline, else the first non-empty line: news files start with the headline."""
+        if self.headline:
+            return self.headline
         for line in self.text.splitlines():
             if line.strip():
                 return line.strip()

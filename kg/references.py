@@ -7,6 +7,13 @@ that, the nearest mention of a compatible type ('the militants' -> IS). 'The sta
 country in focus: the country the article mentions most. Unresolved references mint nothing.
 Known misses: a reference to an actor first named more than five sentences back, and
 cataphora ('the group ... Hezbollah').
+
+Pronouns ('It is battling AU forces', 'They seized', 'its fighters', 'he said') resolve to the
+actor in focus: the most recent mention that is the subject of its clause, within the same
+paragraph or the one before, and agrees in number and animacy: he/she/his/her -> a person;
+it/its -> one group, organisation or country; they/their -> a group named by a plural noun.
+Pleonastic 'it' ('it is likely that') is left alone. Known misses: 'they' for a group named in
+the singular ('al-Shabab ... they'), and an antecedent that is not a subject.
 """
 from __future__ import annotations
 
@@ -20,6 +27,9 @@ from .nlp import in_furniture
 from .resources import lexicon
 
 WINDOW_SENTENCES = 5
+PRONOUNS = {"he": "person", "him": "person", "his": "person", "she": "person", "her": "person",
+            "it": "one", "its": "one", "they": "many", "them": "many", "their": "many"}
+PLEONASTIC_HEADS = {"be", "remain", "seem", "appear", "take", "look"}
 DEFINITE = {"the", "this", "that", "these", "those", "his", "its", "their", "her"}
 SETTLEMENTS = {"city", "town", "village", "port", "capital", "villages", "towns", "cities"}
 
@@ -51,6 +61,8 @@ class ReferencesComponent:
             elif token.lower_ == "state" and self.determiner(token) in ("the",) or \
                     token.lower_ == "state" and token.i + 2 < len(doc) and doc[token.i + 1].text == "-":
                 key = self.country_in_focus(doc)
+            elif token.lower_ in PRONOUNS and token.pos_ == "PRON":
+                key = self.pronoun_antecedent(doc, token)
             if key:
                 add_mention(doc, token.i, token.i + 1, key, doc._.entities[key]["type"], "reference", surface=key)
         doc._.mentions.sort(key=lambda m: (m["start"], m["end"]))
@@ -93,6 +105,32 @@ class ReferencesComponent:
         named = [m for m in before if m["source"] != "reference"]
         return named[-1]["key"] if named else None
 
+    def pronoun_antecedent(self, doc: Doc, token: Token) -> str | None:
+        """The actor in focus: the latest compatible clause subject in this paragraph or the one before."""
+        kind = PRONOUNS[token.lower_]
+        if kind == "one" and token.lower_ == "it" and token.head.lemma_ in PLEONASTIC_HEADS and \
+                any(c.dep_ in ("acomp", "xcomp", "ccomp", "attr") for c in token.head.children):
+            return None
+        window_start = paragraph_start(doc, token, paragraphs=2)
+        for mention in reversed(doc._.mentions):
+            if mention["end"] > token.i or mention["start"] < window_start or mention["source"] == "reference":
+                continue
+            if not self.agrees(doc, mention, kind) or not is_subject(doc, mention):
+                continue
+            return mention["key"]
+        return None
+
+    @staticmethod
+    def agrees(doc: Doc, mention: dict, kind: str) -> bool:
+        head = doc[mention["end"] - 1]
+        if kind == "person":
+            return mention["type"] == "Person"
+        if mention["type"] not in ("ArmedGroup", "Organization", "Country"):
+            return False
+        plural = head.tag_ in ("NNS", "NNPS") or (head.lower_.endswith("s") and head.pos_ == "PROPN"
+                                                   and mention["type"] == "ArmedGroup")
+        return plural if kind == "many" else not plural
+
     @staticmethod
     def country_in_focus(doc: Doc) -> str | None:
         counts = Counter(m["key"] for m in doc._.mentions if m["type"] == "Country")
@@ -100,3 +138,25 @@ class ReferencesComponent:
             return None
         first = {m["key"]: m["start"] for m in reversed(doc._.mentions)}
         return min(counts, key=lambda k: (-counts[k], first[k]))
+
+
+def is_subject(doc: Doc, mention: dict) -> bool:
+    """The mention is its clause's subject ('Many of the militias were formed' counts too)."""
+    for token in doc[mention["start"]:mention["end"]]:
+        if token.dep_ in ("nsubj", "nsubjpass"):
+            return True
+        if token.dep_ == "conj" and token.head.dep_ in ("nsubj", "nsubjpass"):
+            return True
+    root = doc[mention["end"] - 1]
+    return root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.dep_ in ("nsubj", "nsubjpass")
+
+
+def paragraph_start(doc: Doc, token: Token, paragraphs: int) -> int:
+    """Index of the first token of the paragraph `paragraphs - 1` before the token's own."""
+    seen = 0
+    for i in range(token.i - 1, -1, -1):
+        if doc[i].is_space and "\n\n" in doc[i].text or "\n\n" in doc[i].whitespace_:
+            seen += 1
+            if seen == paragraphs:
+                return i + 1
+    return 0

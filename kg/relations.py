@@ -21,6 +21,8 @@ from spacy.tokens import Doc, Token
 from .entities import ACTOR_TYPES, GROUP_TYPES, mention_at
 from .resources import PATTERNS_DIR, lexicon
 
+if not Doc.has_extension("relations"):
+    Doc.set_extension("relations", default=None)
 if not Token.has_extension("nkg_mention"):
     Token.set_extension("nkg_mention", default=False)
 if not Token.has_extension("nkg_type"):
@@ -119,9 +121,23 @@ class RelationsComponent:
                 if name in sides:
                     sides[name].append(doc[i])
             self.emit(doc, pattern, sides, doc[token_ids[0]], found)
+        self.add_spokesmen_organisations(found)
         doc._.relations = sorted(found.values(), key=lambda r: (r["start_char"], r["predicate"], r["subject"],
                                                                  r["object"], r["pattern"]))
         return doc
+
+    @staticmethod
+    def add_spokesmen_organisations(found: dict) -> None:
+        """A spokesman's claim is also the claim of the organisation he speaks for."""
+        speaks_for: dict[str, list[str]] = {}
+        for r in found.values():
+            if r["predicate"] == "spokesmanOf" and r["polarity"] == "positive":
+                speaks_for.setdefault(r["subject"], []).append(r["object"])
+        for r in found.values():
+            for person in list(r["claimed_by"]):
+                for organisation in sorted(speaks_for.get(person, ())):
+                    if organisation not in r["claimed_by"]:
+                        r["claimed_by"].append(organisation)
 
     # -- from matched tokens to entities
     def emit(self, doc: Doc, pattern: Pattern, sides: dict, trigger: Token, found: dict) -> None:
@@ -135,7 +151,10 @@ class RelationsComponent:
         if not subjects or not objects:
             return
         sent = trigger.sent
-        modality, polarity = self.judge(trigger)
+        modality, polarity, speaker = self.judge(trigger)
+        claimants = self.claimants(doc, speaker, trigger) if modality in ("reported", "alleged") else []
+        if pattern.modality in ("reported", "alleged") and not claimants:
+            claimants = self.claimants(doc, trigger, trigger)   # "Sudan accused X of arming Y": Sudan claims it
         modality = pattern.modality or modality
         polarity = pattern.polarity or polarity
         confidence = round(pattern.confidence * MODALITY_CONFIDENCE[modality], 3)
@@ -146,7 +165,7 @@ class RelationsComponent:
                 relation = {"subject": s, "predicate": pattern.relation, "object": o,
                             "start_char": sent.start_char, "end_char": sent.end_char,
                             "pattern": pattern.id, "confidence": confidence,
-                            "modality": modality, "polarity": polarity}
+                            "modality": modality, "polarity": polarity, "claimed_by": claimants}
                 key = (s, pattern.relation, o, sent.start_char)
                 if key not in found or found[key]["confidence"] < confidence:
                     found[key] = relation
@@ -211,9 +230,11 @@ class RelationsComponent:
         return []
 
     # -- modality and polarity
-    def judge(self, trigger: Token) -> tuple[str, str]:
-        """Negated or denied -> negative; under a claim/report/quote -> alleged/reported; would/could -> hypothetical."""
-        polarity, modality = "positive", "asserted"
+    def judge(self, trigger: Token) -> tuple[str, str, Token | None]:
+        """Negated or denied -> negative; under a claim/report/quote -> alleged/reported; would/could -> hypothetical.
+
+        Also returns the reporting verb (or 'according to'), whose subject is the claim's source."""
+        polarity, modality, speaker = "positive", "asserted", None
         path = [trigger, *trigger.ancestors]
         for depth, t in enumerate(path):
             below = path[depth - 1] if depth else None
@@ -227,17 +248,44 @@ class RelationsComponent:
             if depth > 0 and lemma in self.denial and in_content:
                 polarity = "negative"
             if depth > 0 and lemma in self.alleging and in_content:
-                modality = "alleged"
+                modality, speaker = "alleged", t
             elif depth > 0 and lemma in self.reporting and modality == "asserted" and in_content:
-                modality = "reported"
+                modality, speaker = "reported", t
             if t.pos_ in ("VERB", "AUX") and any(c.dep_ == "aux" and c.lower_ in self.hypothetical for c in t.children):
                 if modality == "asserted":
                     modality = "hypothetical"
-            if any(c.lower_ == "according" for c in t.children) and modality == "asserted":
-                modality = "reported"
+            according = next((c for c in t.children if c.lower_ == "according"), None)
+            if according is not None and modality == "asserted":
+                modality, speaker = "reported", according
         if modality == "asserted" and self.quoted(trigger):
             modality = "reported"
-        return modality, polarity
+            speaker = self.attribution(trigger)
+        return modality, polarity, speaker
+
+    def attribution(self, trigger: Token) -> Token | None:
+        """The reporting verb outside the quotation ('..., \u201d Colonel X said')."""
+        for token in trigger.sent:
+            if token.lemma_.lower() in self.reporting and token.pos_ == "VERB" and not self.quoted(token):
+                return token
+        return None
+
+    def claimants(self, doc: Doc, speaker: Token | None, trigger: Token) -> list[str]:
+        """Who makes the claim: the reporting verb's subject, or the object of 'according to'."""
+        if speaker is None:
+            return []
+        if speaker.lower_ == "according":
+            sources = [c for prep in speaker.children if prep.lower_ == "to" for c in prep.children if c.dep_ == "pobj"]
+        else:
+            sources = [c for c in speaker.children if c.dep_ in ("nsubj", "nsubjpass")]
+        keys = []
+        for source in sources:
+            for t in [source, *source.conjuncts]:
+                mention = mention_at(doc, t.i)
+                if mention is None:
+                    mention = next((mention_at(doc, c.i) for c in t.subtree if mention_at(doc, c.i)), None)
+                if mention and mention["type"] in ACTOR_TYPES and mention["key"] not in keys:
+                    keys.append(mention["key"])
+        return keys
 
     @staticmethod
     def quoted(token: Token) -> bool:

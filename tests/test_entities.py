@@ -267,7 +267,9 @@ def test_known_limitation_antecedent_more_than_five_sentences_back(nlp):
               "A curfew was declared on Monday. Aid convoys reached the area on Tuesday. "
               "Schools were closed for a week. Markets reopened on Friday. The group said it would strike again.")
     assert mention_on(doc, "group") is None
-    assert [m["source"] for m in doc._.mentions if m["key"] == "Boko Haram"] == ["gazetteer"]
+    # (the pronoun "it" does reach Boko Haram: pronouns look for the subject in focus in the paragraph)
+    assert [m["source"] for m in doc._.mentions
+            if m["key"] == "Boko Haram" and doc[m["start"]].lower_ != "it"] == ["gazetteer"]
 
 
 def test_known_limitation_cataphora(nlp):
