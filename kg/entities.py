@@ -21,7 +21,7 @@ PLACE_TYPES = {"Location", "Country"}
 FIGHTER_HEADS = {"forces", "force", "fighters", "militants", "militia", "militias", "militiamen", "troops",
                  "rebels", "insurgents", "jihadists", "members", "gunmen", "units"}
 AREA_NOUNS = {"region", "regions", "province", "provinces", "district", "districts", "oblast", "governorate",
-              "county", "counties", "prefecture", "state", "states"}
+              "county", "counties", "prefecture"}
 NUMERIC_ENTITIES = {"DATE", "TIME", "CARDINAL", "QUANTITY", "ORDINAL", "MONEY", "PERCENT"}
 NER_TYPES = {"PERSON": "Person", "ORG": "Organization", "GPE": "Location", "LOC": "Location", "FAC": "Location"}
 DETERMINERS = {"the", "a", "an", "his", "her", "its", "their", "this", "that", "these", "those", "'s", "\u2019s"}
@@ -151,6 +151,8 @@ class ActorsComponent:
         self.participles = set(lex["stripped_participles"])
         self.place_nouns = set(lex["place_nouns"])
         self.titles = sorted(lex["titles"], key=len, reverse=True)
+        self.capture_verbs = set(lex["capture_verbs"])
+        self.directions = set(lex["directions"])
         self.title_words = {w for t in lex["titles"] for w in t.split() if w[:1].isupper()}
 
     # -- the parts of a noun phrase
@@ -213,6 +215,7 @@ class ActorsComponent:
         claimed: set[int] = set()
         self.nominal_actors(doc, claimed)
         self.gazetteer_mentions(doc, claimed)
+        self.places_from_context(doc, claimed)
         self.named_entities(doc, claimed)
         self.modifier_backers(doc, claimed)
         self.place_nominals(doc, claimed)
@@ -278,6 +281,34 @@ class ActorsComponent:
                 pass  # "IS-held", "Iranian-backed": still the entity, relations read the participle
             add_mention(doc, start, end, entry.label, entry.type, "gazetteer", entry.qid)
             claimed.update(range(start, end))
+
+    def places_from_context(self, doc: Doc, claimed: set[int]) -> None:
+        """Names that the sentence shows to be places, whatever spaCy's label: what troops retake,
+        capture or shell ('retook Awdhegle and Mubarak'), and what lies 'N km west of' somewhere."""
+        for token in doc:
+            if token.pos_ != "PROPN" or token.i in claimed or token.dep_ == "compound" or in_furniture(doc, token.idx):
+                continue
+            governor = token
+            while governor.dep_ == "conj":
+                governor = governor.head
+            captured = governor.dep_ == "dobj" and governor.head.lemma_ in self.capture_verbs
+            if not (captured or self.followed_by_bearing(doc, governor)):
+                continue
+            start = token.i
+            while start > 0 and doc[start - 1].dep_ == "compound" and doc[start - 1].pos_ == "PROPN":
+                start -= 1
+            if claimed.intersection(range(start, token.i + 1)) or self.gazetteer.lookup(doc[start:token.i + 1].text):
+                continue
+            add_mention(doc, start, token.i + 1, doc[start:token.i + 1].text, "Location", "place")
+            claimed.update(range(start, token.i + 1))
+
+    def followed_by_bearing(self, doc: Doc, token: Token) -> bool:
+        """', about 75 kilometers west of' right after the name (or after its last conjunct)."""
+        last = max([token, *token.conjuncts], key=lambda t: t.i)
+        window = [t.lower_ for t in doc[last.i + 1:last.i + 8]]
+        if not window or window[0] != ",":
+            return False
+        return any(w in self.directions and i + 1 < len(window) and window[i + 1] == "of" for i, w in enumerate(window))
 
     def named_entities(self, doc: Doc, claimed: set[int]) -> None:
         for ent in doc.ents:
@@ -360,7 +391,7 @@ class ActorsComponent:
         """'the Ethiopian border', 'the border with Russia': a place named by a country;
         'the Gedo and Bakool regions', 'Luhansk province': names before a place noun are places."""
         for token in doc:
-            if token.lower_ in AREA_NOUNS:
+            if token.lower_ in AREA_NOUNS and not in_furniture(doc, token.idx):
                 names = [t for t in token.lefts if t.dep_ in ("compound", "nmod") and t.pos_ == "PROPN"]
                 names += [c for t in names for c in t.conjuncts if c.pos_ == "PROPN"]
                 for name in sorted(set(names), key=lambda t: t.i):

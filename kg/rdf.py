@@ -51,11 +51,13 @@ def _decimal(value: float) -> Literal:
     return Literal(Decimal(str(value)), datatype=XSD.decimal)
 
 
-def article_triples(article: Article, doc: Doc, build: URIRef) -> Iterator[Triple]:
-    """Every triple one article contributes: its node, its entities, its relations and their provenance."""
+def article_triples(article: Article, doc: Doc, build: URIRef, default_date: str | None = None) -> Iterator[Triple]:
+    """Every triple one article contributes: its node, its entities, its relations and their provenance.
+
+    The article's date is its metadata's, else its dateline's, else ``default_date`` (kg build --date)."""
     art = article_iri(article)
     structure = doc._.article or {}
-    published = article.date or structure.get("date")
+    published = article.date or structure.get("date") or default_date
     yield art, RDF.type, NKG.Article
     yield art, DCTERMS.title, Literal(article.headline or structure.get("headline") or article.title)
     yield art, NKG.sourcePath, Literal(article.path)
@@ -135,7 +137,7 @@ def new_graph() -> Graph:
     return graph
 
 
-def build_graph(processed: Iterable[tuple[Article, Doc]]) -> Graph:
+def build_graph(processed: Iterable[tuple[Article, Doc]], default_date: str | None = None) -> Graph:
     """The knowledge graph of a set of articles, with the build run as a prov:Activity."""
     processed = list(processed)
     build = build_iri(a for a, _ in processed)
@@ -144,6 +146,6 @@ def build_graph(processed: Iterable[tuple[Article, Doc]]) -> Graph:
     graph.add((build, RDFS.label, Literal("kg build")))
     graph.add((build, NKG.softwareVersion, Literal(f"newskg {__version__}")))
     for article, doc in processed:
-        for triple in article_triples(article, doc, build):
+        for triple in article_triples(article, doc, build, default_date):
             graph.add(triple)
     return graph

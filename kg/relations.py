@@ -247,10 +247,11 @@ class RelationsComponent:
             lemma = t.lemma_.lower()
             if depth > 0 and lemma in self.denial and in_content:
                 polarity = "negative"
-            if depth > 0 and lemma in self.alleging and in_content:
-                modality, speaker = "alleged", t
-            elif depth > 0 and lemma in self.reporting and modality == "asserted" and in_content:
-                modality, speaker = "reported", t
+            if depth > 0 and in_content and speaker is None:   # the nearest report is the claim's source
+                if lemma in self.alleging:
+                    modality, speaker = "alleged", t
+                elif lemma in self.reporting and modality == "asserted":
+                    modality, speaker = "reported", t
             if t.pos_ in ("VERB", "AUX") and any(c.dep_ == "aux" and c.lower_ in self.hypothetical for c in t.children):
                 if modality == "asserted":
                     modality = "hypothetical"

@@ -29,7 +29,7 @@ BYLINE = re.compile(r"(?:^[ \t]*By (?P<name>(?:[A-Z][\w.'-]+ ?){1,4})[ \t]*$)|"
 
 # Text that is not the article's own statement: no entity or relation comes from these ranges.
 FURNITURE = [re.compile(p, re.MULTILINE) for p in (
-    r"^[ \t]*(?:sign up|subscribe|read more|advertisement|share this|follow us|click here|related:)\b[^\n]*$",
+    r"(?i)^[ \t]*(?:sign up|subscribe|read more|advertisement|share this|follow us|click here|related:)\b[^\n]*$",
     r"^[^.\n]{0,80}\bnewsletter\b[^.\n]*$",
     r"(?:^|(?<=[.!?\u201d\"] ))[ \t]*(?:Picture|Photo|Image|Credit|Photograph)s?\s*:\s[^\n]*$",
     r"^[ \t]*FILE\s*[-\u2013\u2014]\s[^\n]*$",
