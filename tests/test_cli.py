@@ -290,3 +290,40 @@ def test_missing_query_file(built, tmp_path, capsys):
 def test_every_command_has_help(command):
     result = subprocess.run([sys.executable, "-m", "kg", command, "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "usage: kg " + command in result.stdout
+
+
+# ------------------------------------------------------------------ claims queries
+
+@pytest.fixture(scope="module")
+def claims_graph(tmp_path_factory):
+    out = tmp_path_factory.mktemp("claims")
+    article = out / "claims.txt"
+    article.write_text(
+        "Ansar Allah under pressure\n\n"
+        "Jaafar al-Husseini, a spokesman for the Hezbollah Brigades, spoke in Baghdad. He said Iran backs the Houthis.\n\n"
+        "Sudan accused the United Arab Emirates of arming the Rapid Support Forces.\n\n"
+        "Russia arms the Tatmadaw.\n", encoding="utf-8")
+    assert main(["build", str(article), "-o", str(out), "-q"]) == 0
+    return out / "graph.ttl"
+
+
+def test_query_claims_by_source(claims_graph, capsys):
+    rows = query_json(capsys, claims_graph, "claims-by-source.rq")
+    claims = {(r["source"], r["subject"], r["object"], r["modality"]) for r in rows}
+    assert ("Kataib Hezbollah", "Houthis", "Iran", "reported") in claims      # the spokesman's organisation
+    assert ("Jaafar al-Husseini", "Houthis", "Iran", "reported") in claims
+    assert ("Sudan", "Rapid Support Forces", "United Arab Emirates", "alleged") in claims
+
+
+def test_query_own_voice(claims_graph, capsys):
+    rows = query_json(capsys, claims_graph, "own-voice.rq")
+    stated = {(r["subject"], r["relation"], r["object"]) for r in rows}
+    assert ("Tatmadaw", "backedBy", "Russia") in stated
+    assert ("Houthis", "backedBy", "Iran") not in stated
+
+
+def test_query_backing_claimed_by_one_side(claims_graph, capsys):
+    rows = query_json(capsys, claims_graph, "backing-claimed-by-one-side.rq")
+    pairs = {(r["backed"], r["backer"]) for r in rows}
+    assert ("Houthis", "Iran") in pairs and ("Rapid Support Forces", "United Arab Emirates") in pairs
+    assert ("Tatmadaw", "Russia") not in pairs
