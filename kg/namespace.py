@@ -49,6 +49,7 @@ class NKG(DefinedNamespace):
     modality: object
     polarity: object
     claimedBy: object
+    eventDate: object
 
     # individuals
     asserted: object

@@ -13,6 +13,7 @@ from spacy.tokens import Doc
 from . import __version__
 from .namespace import ENTITY_CLASSES, ID, NKG, PROV, RELATION_PREDICATES, SCHEMA, SYMMETRIC_RELATIONS, WD
 from .read import Article
+from .structure import event_date
 
 Triple = tuple
 _SAFE = set("-.~")
@@ -98,6 +99,9 @@ def article_triples(article: Article, doc: Doc, build: URIRef, default_date: str
         yield from _provenance(stmt, s, predicate, o, art, build, text, relation)
         if published:
             yield stmt, DCTERMS.date, Literal(published, datatype=XSD.date)
+            happened = event_date(text[relation["start_char"]:relation["end_char"]], published)
+            if happened:
+                yield stmt, NKG.eventDate, Literal(happened, datatype=XSD.date)
         for claimant in relation.get("claimed_by", ()):
             yield stmt, NKG.claimedBy, entity_iri(claimant)
 

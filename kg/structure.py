@@ -9,7 +9,7 @@ entity or relation comes from it, and records what the structure tells about the
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from spacy.language import Language
 from spacy.tokens import Doc, Token
@@ -138,3 +138,27 @@ def in_furniture(doc: Doc, start_char: int) -> bool:
 def valid_date(value: str) -> str:
     """An ISO date given by the user, checked."""
     return date.fromisoformat(value).isoformat()
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_RELATIVE = re.compile(r"\b(?:(?:late|early|on|last|this past)\s+)?(?P<word>yesterday|today|tonight|"
+                       + "|".join(WEEKDAYS) + r")\b", re.IGNORECASE)
+
+
+def event_date(sentence: str, published: str | None) -> str | None:
+    """The day a sentence's 'Sunday', 'yesterday' or 'today' means, counted back from the article's date.
+
+    News uses a bare weekday for the most recent such day on or before publication."""
+    if not published:
+        return None
+    found = _RELATIVE.search(sentence)
+    if not found:
+        return None
+    day = date.fromisoformat(published)
+    word = found.group("word").lower()
+    if word in ("today", "tonight"):
+        return day.isoformat()
+    if word == "yesterday":
+        return (day - timedelta(days=1)).isoformat()
+    back = (day.weekday() - WEEKDAYS.index(word)) % 7
+    return (day - timedelta(days=back)).isoformat()

@@ -121,3 +121,23 @@ def test_bad_date_option(tmp_path, capsys):
     (tmp_path / "a.txt").write_text("Russian-backed separatists shelled Donetsk.\n", encoding="utf-8")
     assert main(["build", str(tmp_path / "a.txt"), "-o", str(tmp_path / "o"), "--date", "yesterday"]) == 2
     assert "not a date" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("sentence,expected", [
+    ("Troops retook the town Sunday after a day of fighting.", "2014-08-31"),   # published Monday 2014-09-01
+    ("Rebels shelled the city late Monday.", "2014-09-01"),
+    ("The army said yesterday that it had retaken the base.", "2014-08-31"),
+    ("The offensive began today.", "2014-09-01"),
+    ("The offensive began in May.", None),
+])
+def test_relative_dates_are_read_against_the_article_date(sentence, expected):
+    from kg.structure import event_date
+    assert event_date(sentence, "2014-09-01") == expected
+    assert event_date(sentence, None) is None
+
+
+def test_event_date_reaches_the_statement(tmp_path):
+    (tmp_path / "a.txt").write_text("Russian-backed separatists shelled Donetsk on Sunday.\n", encoding="utf-8")
+    assert main(["build", str(tmp_path / "a.txt"), "-o", str(tmp_path / "o"), "-q", "--date", "2014-08-12"]) == 0
+    graph = Graph().parse(tmp_path / "o" / "graph.ttl")
+    assert {str(d) for d in graph.objects(None, NKG.eventDate)} == {"2014-08-10"}
