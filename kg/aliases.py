@@ -57,6 +57,19 @@ class AliasesComponent:
             elif inside is None:
                 add_mention(doc, acronym.i, acronym.i + 1, before["key"], before["type"], "alias")
             self.record(doc, before["key"], acronym.text, token, "alias/acronym-in-parentheses")
+            self.later_uses(doc, acronym, before["key"])
+
+    @staticmethod
+    def later_uses(doc: Doc, acronym: Token, key: str) -> None:
+        """'The Arakan Army (AA) ... The AA said': the acronym names the same entity wherever it recurs."""
+        for token in doc[acronym.i + 1:]:
+            if token.text != acronym.text:
+                continue
+            mention = mention_at(doc, token.i)
+            if mention is None:
+                add_mention(doc, token.i, token.i + 1, key, doc._.entities[key]["type"], "alias", surface=key)
+            elif mention["key"] != key and mention["end"] - mention["start"] == 1:
+                merge_entities(doc, mention["key"], key)
 
     def naming_appositions(self, doc: Doc) -> None:
         """'the umbrella group ..., known as the Popular Mobilization Units'; 'X, also called Y'; 'X, or Y,'."""

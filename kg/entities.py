@@ -328,6 +328,10 @@ class ActorsComponent:
                 if (len(before) == 2 and before[1].lower_ == "of" and before[0].lower_ in self.place_nouns) or \
                         self.described_as_place(span):
                     type_ = "Location"   # "the town of Shura", "Tal Afar, a town to the west"
+            if type_ == "Organization" and self.titled(span):
+                type_ = "Person"          # "Colonel Mamadou Diallo" is a person whatever spaCy says
+                span = self.strip_title(doc[max(0, span.start - 1) if span.start and doc[span.start - 1].text in
+                                            self.title_words else span.start:span.end])
             if type_ == "Organization":
                 while len(span) > 1 and span[-1].text in self.title_words:
                     span = span[:-1]      # "Peshmerga General" (Hussein Nooraldin): the title is not a name
@@ -345,6 +349,13 @@ class ActorsComponent:
                     key, type_ = person, "Person"   # "Al-Assadi" after "Ahmed al-Assadi"
             add_mention(doc, span.start, span.end, key, type_, "ner")
             claimed.update(range(span.start, span.end))
+
+    def titled(self, span: Span) -> bool:
+        """A name with a personal title before it or at its start ('Colonel X', 'President Y')."""
+        before = span.doc[span.start - 1] if span.start else None
+        first = span[0]
+        return (before is not None and before.text in self.title_words and before.text[0].isupper()) or \
+            (first.text in self.title_words and first.text not in ("Military", "Chief") and len(span) > 1)
 
     def strip_title(self, span: Span) -> Span:
         """'Major General Najim al-Jabouri' -> 'Najim al-Jabouri' (the title stays an alias)."""
@@ -364,14 +375,21 @@ class ActorsComponent:
         nxt = doc[span.end:span.end + 3]
         return len(nxt) >= 3 and nxt[0].text == "," and nxt[1].lower_ in ("a", "the") and nxt[2].lower_ in self.place_nouns
 
-    @staticmethod
-    def earlier_person(doc: Doc, span: Span) -> str | None:
+    def earlier_person(self, doc: Doc, span: Span) -> str | None:
         words = [w.lower() for w in span.text.split()]
-        for key, entity in doc._.entities.items():
-            if entity["type"] == "Person":
+        for key, entity in list(doc._.entities.items()):
+            person_like = entity["type"] == "Organization" and entity.get("qid") is None and \
+                2 <= len(key.split()) <= 3 and not any(w.lower() in self.group_nouns for w in key.split()) and \
+                not self.gazetteer.lookup(key)
+            if entity["type"] == "Person" or person_like:
                 names = key.lower().replace("-", " ").split()
                 tail = " ".join(words).replace("-", " ").split()
                 if len(names) > len(tail) and names[-len(tail):] == tail:
+                    if entity["type"] != "Person":      # "Gustavo Petro ... Petro said": the full name was a person
+                        entity["type"] = "Person"
+                        for m in doc._.mentions:
+                            if m["key"] == key:
+                                m["type"] = "Person"
                     return key
         return None
 

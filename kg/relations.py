@@ -180,6 +180,8 @@ class RelationsComponent:
         return keys
 
     def entities_of(self, doc: Doc, token: Token, relation: str, role: str) -> list[str]:
+        if token.lower_ in ("who", "which", "that") and token.head.dep_ == "relcl":
+            token = token.head.head        # "Mujahid, who is the spokesman for ...": who is Mujahid
         mention = mention_at(doc, token.i)
         if mention and (relation != "fighting" or mention["type"] in ACTOR_TYPES):
             return [mention["key"]]
@@ -191,7 +193,9 @@ class RelationsComponent:
                         if inner:
                             return [inner["key"]]
         if relation == "fighting" and role == "object":
-            return self.holders(doc, token)
+            owners = [mention_at(doc, c.i) for c in token.children if c.dep_ == "compound"]
+            owners = [m["key"] for m in owners if m and m["type"] in ACTOR_TYPES and m["type"] != "Country"]
+            return owners or self.holders(doc, token)   # "Tatmadaw positions" (but not "Yemen's port")
         return []
 
     @staticmethod

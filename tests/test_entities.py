@@ -279,3 +279,19 @@ def test_known_limitation_cataphora(nlp):
               "Boko Haram has killed thousands in Borno.")
     assert mention_on(doc, "group") is None
     assert set(doc._.entities) == {"Maiduguri", "Boko Haram", "Borno"}
+
+
+def test_acronym_names_the_entity_wherever_it_recurs(nlp):
+    doc = nlp("The Arakan Army (AA) seized Paletwa. The AA said its fighters took the town.")
+    assert [m["key"] for m in doc._.mentions if doc[m["start"]].text == "AA"] == ["Arakan Army", "Arakan Army"]
+    assert "AA" not in doc._.entities
+
+
+@pytest.mark.parametrize("text,person,surname", [
+    ("Colonel Mamadou Diallo said the convoy was attacked. Diallo said three soldiers died.", "Mamadou Diallo", "Diallo"),
+    ("Gustavo Petro met rebel negotiators in Caracas. Petro said the ceasefire would hold.", "Gustavo Petro", "Petro"),
+])
+def test_surname_reaches_a_full_name_spacy_called_an_organisation(nlp, text, person, surname):
+    doc = nlp(text)
+    assert doc._.entities[person]["type"] == "Person"
+    assert surname not in doc._.entities
