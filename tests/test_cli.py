@@ -244,7 +244,7 @@ def test_empty_file(tmp_path, capsys):
 
 def test_directory_without_text(tmp_path, capsys):
     (tmp_path / "d").mkdir()
-    assert "no .txt files" in error_of(capsys, "build", tmp_path / "d", "-o", tmp_path / "out")
+    assert "holds no .txt" in error_of(capsys, "build", tmp_path / "d", "-o", tmp_path / "out")
 
 
 def test_binary_file(tmp_path, capsys):
