@@ -51,13 +51,25 @@ def add_mention(doc: Doc, start: int, end: int, key: str, type_: str, source: st
     return mention
 
 
+_INDEX: dict = {"key": None, "index": []}
+
+
 def mention_at(doc: Doc, i: int) -> dict | None:
-    """The (innermost) mention covering token i."""
-    best = None
-    for m in doc._.mentions:
-        if m["start"] <= i < m["end"] and (best is None or m["end"] - m["start"] < best["end"] - best["start"]):
-            best = m
-    return best
+    """The (innermost) mention covering token i.
+
+    Looked up in an index of the doc's mentions, rebuilt only when mentions were added: the
+    components ask this for nearly every token."""
+    mentions = doc._.mentions
+    key = (id(doc), id(mentions), len(mentions))
+    if _INDEX["key"] != key:
+        index: list = [None] * len(doc)
+        for m in mentions:
+            for j in range(m["start"], m["end"]):
+                best = index[j]
+                if best is None or m["end"] - m["start"] < best["end"] - best["start"]:
+                    index[j] = m
+        _INDEX["key"], _INDEX["index"] = key, index
+    return _INDEX["index"][i]
 
 
 def strip_determiners(span: Span) -> Span:

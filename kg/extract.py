@@ -1,21 +1,101 @@
-"""Running the pipeline over articles: texts in, (article, Doc) pairs out, batched by spaCy."""
+"""Running the pipeline over articles, on one machine (spaCy's ``nlp.pipe``, ``n_process`` workers)
+or on a Dask cluster; either way each article comes back as an ``Extraction`` of plain data."""
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
 
 from spacy.tokens import Doc
 
 from .nlp import load_pipeline
 from .read import Article
 
+BATCH_SIZE = 16
 
-def extract(articles: Iterable[Article], model: str | None = None, batch_size: int = 16,
-            progress: Callable[[int, int, str], None] | None = None) -> Iterator[tuple[Article, Doc]]:
-    """Each article with its processed Doc (entities in doc._.entities, relations in doc._.relations)."""
-    articles = list(articles)
+
+@dataclass
+class Extraction:
+    """What the pipeline found in one article: plain data, cheap to send between processes."""
+
+    article: dict = field(default_factory=dict)     # headline, dateline, place, date, author
+    mentions: list = field(default_factory=list)
+    entities: dict = field(default_factory=dict)
+    relations: list = field(default_factory=list)
+    aliases: list = field(default_factory=list)
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> "Extraction":
+        return cls(article=doc._.article or {}, mentions=doc._.mentions or [], entities=doc._.entities or {},
+                   relations=doc._.relations or [], aliases=doc._.aliases or [])
+
+
+def extract(articles: Iterable[Article], model: str | None = None, jobs: int = 1,
+            batch_size: int = BATCH_SIZE) -> Iterator[tuple[Article, Extraction]]:
+    """Each article with what was extracted from it, in input order, streaming."""
     nlp = load_pipeline(model)
-    docs = nlp.pipe((a.text for a in articles), batch_size=batch_size)
-    for done, (article, doc) in enumerate(zip(articles, docs), start=1):
-        if progress:
-            progress(done, len(articles), article.path)
-        yield article, doc
+    pairs = ((a.text, a) for a in articles)
+    for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=max(1, jobs)):
+        yield article, Extraction.from_doc(doc)
+
+
+# ------------------------------------------------------------------ Dask
+
+_WORKER_PIPELINES: dict = {}
+
+
+def _extract_batch(articles: list[Article], model: str | None) -> list[Extraction]:
+    """Runs on a Dask worker: the pipeline is loaded once per worker process, then reused."""
+    nlp = _WORKER_PIPELINES.get(model)
+    if nlp is None:
+        nlp = _WORKER_PIPELINES[model] = load_pipeline(model)
+    return [Extraction.from_doc(doc) for doc in nlp.pipe((a.text for a in articles), batch_size=BATCH_SIZE)]
+
+
+def extract_dask(articles: Iterable[Article], model: str | None = None, scheduler: str | None = None,
+                 jobs: int = 2, batch_size: int = BATCH_SIZE) -> Iterator[tuple[Article, Extraction]]:
+    """The same extraction spread over a Dask cluster; results stream back as batches finish.
+
+    With no scheduler address a LocalCluster of ``jobs`` worker processes is started here."""
+    from distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=max(1, jobs), threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=40)
+    client = Client(scheduler or cluster)
+    try:
+        window = max(2, 2 * len(client.scheduler_info().get("workers", {})) or 2)
+        batches = _batches(articles, batch_size)
+        running = as_completed()
+        batch_of = {}
+        for _ in range(window):
+            batch = next(batches, None)
+            if batch is None:
+                break
+            future = client.submit(_extract_batch, batch, model, pure=False)
+            batch_of[future.key] = batch
+            running.add(future)
+        for future in running:
+            batch = batch_of.pop(future.key)
+            for article, extraction in zip(batch, future.result()):
+                yield article, extraction
+            nxt = next(batches, None)           # keep a bounded number of batches in flight: memory stays flat
+            if nxt is not None:
+                new = client.submit(_extract_batch, nxt, model, pure=False)
+                batch_of[new.key] = nxt
+                running.add(new)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -39,9 +39,10 @@ def article_iri(article: Article) -> URIRef:
     return ID[f"article-{article.key}"]
 
 
-def build_iri(articles: Iterable[Article]) -> URIRef:
-    digest = hashlib.sha256(("newskg " + __version__ + "".join(sorted(a.sha256 for a in articles))).encode())
-    return ID[f"build-{digest.hexdigest()[:16]}"]
+def build_iri(inputs: Iterable[str], model: str | None = None) -> URIRef:
+    """The build run, named by what it was asked to do: its inputs, the model and the software version."""
+    key = "\x1f".join(["newskg " + __version__, model or "", *map(str, inputs)])
+    return ID[f"build-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:16]}"]
 
 
 def _statement_iri(*parts: object) -> URIRef:
@@ -52,12 +53,16 @@ def _decimal(value: float) -> Literal:
     return Literal(Decimal(str(value)), datatype=XSD.decimal)
 
 
-def article_triples(article: Article, doc: Doc, build: URIRef, default_date: str | None = None) -> Iterator[Triple]:
+def article_triples(article: Article, found: "Extraction | Doc", build: URIRef,
+                    default_date: str | None = None) -> Iterator[Triple]:
     """Every triple one article contributes: its node, its entities, its relations and their provenance.
 
-    The article's date is its metadata's, else its dateline's, else ``default_date`` (kg build --date)."""
+    ``found`` is the article's Extraction (or its processed Doc). The article's date is its
+    metadata's, else its dateline's, else ``default_date`` (kg build --date)."""
+    from .extract import Extraction
+    doc = Extraction.from_doc(found) if isinstance(found, Doc) else found
     art = article_iri(article)
-    structure = doc._.article or {}
+    structure = doc.article or {}
     published = article.date or structure.get("date") or default_date
     yield art, RDF.type, NKG.Article
     yield art, DCTERMS.title, Literal(article.headline or structure.get("headline") or article.title)
@@ -74,9 +79,9 @@ def article_triples(article: Article, doc: Doc, build: URIRef, default_date: str
     if article.url:
         yield art, SCHEMA.url, Literal(article.url, datatype=XSD.anyURI)
 
-    mentioned = {m["key"] for m in doc._.mentions}
+    mentioned = {m["key"] for m in doc.mentions}
     for key in sorted(mentioned):
-        entity = doc._.entities[key]
+        entity = doc.entities[key]
         node = entity_iri(key)
         yield node, RDF.type, ENTITY_CLASSES[entity["type"]]
         yield node, RDFS.label, Literal(entity["label"])
@@ -88,7 +93,7 @@ def article_triples(article: Article, doc: Doc, build: URIRef, default_date: str
         yield node, NKG.mentionedIn, art
 
     text = article.text
-    for relation in doc._.relations:
+    for relation in doc.relations:
         s, o = entity_iri(relation["subject"]), entity_iri(relation["object"])
         predicate = RELATION_PREDICATES[relation["predicate"]]
         if relation["predicate"] in SYMMETRIC_RELATIONS and str(o) < str(s):
@@ -105,7 +110,7 @@ def article_triples(article: Article, doc: Doc, build: URIRef, default_date: str
         for claimant in relation.get("claimed_by", ()):
             yield stmt, NKG.claimedBy, entity_iri(claimant)
 
-    for alias in doc._.aliases:
+    for alias in doc.aliases:
         if alias["key"] not in mentioned:
             continue
         s, obj = entity_iri(alias["key"]), Literal(alias["alias"])
@@ -141,10 +146,10 @@ def new_graph() -> Graph:
     return graph
 
 
-def build_graph(processed: Iterable[tuple[Article, Doc]], default_date: str | None = None) -> Graph:
+def build_graph(processed: Iterable[tuple[Article, "Extraction | Doc"]], default_date: str | None = None) -> Graph:
     """The knowledge graph of a set of articles, with the build run as a prov:Activity."""
     processed = list(processed)
-    build = build_iri(a for a, _ in processed)
+    build = build_iri(a.path for a, _ in processed)
     graph = new_graph()
     graph.add((build, RDF.type, PROV.Activity))
     graph.add((build, RDFS.label, Literal("kg build")))

@@ -113,6 +113,25 @@ def expand(inputs: Iterable[str | Path]) -> Iterator[Path | str | Skipped]:
             yield path
 
 
+def iter_inputs_count(inputs: Iterable[str | Path]) -> int | None:
+    """How many articles the inputs hold (a .jsonl counts its lines), for the progress bar's ETA."""
+    total = 0
+    for item in expand(inputs):
+        if item == STDIN:
+            return None
+        if isinstance(item, Skipped):
+            total += 1
+        elif item.suffix.lower() == ".jsonl":
+            try:
+                with open(item, "rb") as handle:
+                    total += sum(1 for line in handle if line.strip())
+            except OSError:
+                total += 1
+        else:
+            total += 1
+    return total
+
+
 def iter_articles(inputs: Iterable[str | Path], stdin: BinaryIO | None = None) -> Iterator[Article | Skipped]:
     """Every article of every input, or a Skipped for each input (or jsonl line) that cannot be used."""
     for item in expand(inputs):

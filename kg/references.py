@@ -17,6 +17,7 @@ the singular ('al-Shabab ... they'), and an antecedent that is not a subject.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 
 from spacy.language import Language
@@ -48,8 +49,10 @@ class ReferencesComponent:
         self.synonyms = [set(s) for s in lex["synonym_heads"]]
 
     def __call__(self, doc: Doc) -> Doc:
+        self.sentence_starts = [sent.start for sent in doc.sents]
+        candidates = self.group_nouns | SETTLEMENTS | PRONOUNS.keys() | {"state"}
         for token in doc:
-            if mention_at(doc, token.i) is not None or in_furniture(doc, token.idx):
+            if token.lower_ not in candidates or mention_at(doc, token.i) is not None or in_furniture(doc, token.idx):
                 continue
             key = None
             if token.lower_ in self.group_nouns and token.pos_ == "NOUN" and token.dep_ != "compound":
@@ -93,9 +96,9 @@ class ReferencesComponent:
         return word in heads or any(word in group and heads & group for group in self.synonyms)
 
     def antecedent(self, doc: Doc, token: Token, types: set[str]) -> str | None:
-        sents = list(doc.sents)
-        sent_index = next(i for i, s in enumerate(sents) if s.start <= token.i < s.end)
-        window_start = sents[max(0, sent_index - WINDOW_SENTENCES)].start
+        starts = self.sentence_starts
+        sent_index = bisect_right(starts, token.i) - 1
+        window_start = starts[max(0, sent_index - WINDOW_SENTENCES)]
         before = [m for m in doc._.mentions if window_start <= m["start"] and m["end"] <= token.i and m["type"] in types]
         for mention in reversed(before):
             if self.same_head(token.lower_, mention, doc):

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from spacy.language import Language
-from spacy.matcher import DependencyMatcher, Matcher
+from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
 
+from .depmatch import DependencyPattern
 from .entities import ACTOR_TYPES, GROUP_TYPES, mention_at
 from .resources import PATTERNS_DIR, lexicon
 
@@ -50,6 +51,33 @@ class Pattern:
     object_from: str | None = None
     modality: str | None = None     # set by the pattern itself: "accused X of arming Y" is alleged
     polarity: str | None = None     # "X denied supporting Y" is negative
+
+    @property
+    def triggers(self) -> frozenset[str] | None:
+        """Words one of which any match must contain (the smallest such set in the pattern), so the
+        matcher only runs on sentences that could match; None when the pattern names no word."""
+        if self.kind == "dependency":
+            required = [node.get("RIGHT_ATTRS", {}) for node in self.body]
+        else:
+            required = [element for element in self.body if element.get("OP") in (None, "+", "!")]
+        sets = [words for attrs in required for words in [_words(attrs)] if words]
+        specific = [words for words in sets if not words & COMMON_WORDS]
+        return min(specific or sets, key=len) if sets else None
+
+
+#: words too frequent to tell whether a sentence might match
+COMMON_WORDS = frozenset({",", "-", ".", "the", "a", "an", "of", "with", "for", "on", "in", "to", "from", "as", "and",
+                          "by", "at", "against", "'s", "\u2019s"})
+
+
+def _words(attrs: dict) -> frozenset[str] | None:
+    for key in ("LOWER", "LEMMA", "ORTH", "TEXT"):
+        value = attrs.get(key)
+        if isinstance(value, str):
+            return frozenset({value.lower()})
+        if isinstance(value, dict) and "IN" in value:
+            return frozenset(v.lower() for v in value["IN"])
+    return None
 
 
 def load_patterns(directory: Path = PATTERNS_DIR) -> tuple[dict, list[Pattern]]:
@@ -85,14 +113,15 @@ class RelationsComponent:
 
     def __init__(self, nlp: Language):
         self.constraints, self.patterns = load_patterns()
-        self.by_id = {p.id: p for p in self.patterns}
-        self.token_matcher = Matcher(nlp.vocab)
-        self.dep_matcher = DependencyMatcher(nlp.vocab)
+        # one matcher per pattern, run only where the pattern's trigger words occur
+        self.matchers = []
         for p in self.patterns:
             if p.kind == "token":
-                self.token_matcher.add(p.id, [p.body])
+                matcher = Matcher(nlp.vocab)
+                matcher.add(p.id, [p.body])
             else:
-                self.dep_matcher.add(p.id, [p.body])
+                matcher = DependencyPattern(p.body)
+            self.matchers.append((p, matcher, p.triggers))
         lex = lexicon()
         self.reporting = set(lex["reporting_verbs"])
         self.alleging = set(lex["alleging_verbs"])
@@ -105,22 +134,30 @@ class RelationsComponent:
                 doc[i]._.nkg_mention = True
                 doc[i]._.nkg_type = m["type"]
         found: dict[tuple, dict] = {}
-        for match_id, start, end, alignments in self.token_matcher(doc, with_alignments=True):
-            pattern = self.by_id[doc.vocab.strings[match_id]]
-            sides = {"subject": [], "object": []}
-            for offset, element in enumerate(alignments):
-                role = pattern.roles.get(element)
-                if role:
-                    sides[role].append(doc[start + offset])
-            self.emit(doc, pattern, sides, doc[start], found)
-        for match_id, token_ids in self.dep_matcher(doc):
-            pattern = self.by_id[doc.vocab.strings[match_id]]
-            names = [node["RIGHT_ID"] for node in pattern.body]
-            sides = {"subject": [], "object": []}
-            for name, i in zip(names, token_ids):
-                if name in sides:
-                    sides[name].append(doc[i])
-            self.emit(doc, pattern, sides, doc[token_ids[0]], found)
+        sentences = [(sent, {w for t in sent for w in (t.lower_, t.lemma_.lower())})
+                     for sent in doc.sents if any(doc[i]._.nkg_mention for i in range(sent.start, sent.end))]
+        for pattern, matcher, triggers in self.matchers:
+            live = [sent for sent, words in sentences if triggers is None or triggers & words]
+            if not live:
+                continue
+            if pattern.kind == "token":
+                for sent in live:
+                    for _, start, end, alignments in matcher(sent, with_alignments=True):
+                        sides = {"subject": [], "object": []}
+                        for offset, element in enumerate(alignments):
+                            role = pattern.roles.get(element)
+                            if role:
+                                sides[role].append(doc[sent.start + start + offset])
+                        self.emit(doc, pattern, sides, doc[sent.start + start], found)
+            else:
+                names = [node["RIGHT_ID"] for node in pattern.body]
+                for sent in live:
+                    for token_ids in matcher.matches(sent):
+                        sides = {"subject": [], "object": []}
+                        for name, i in zip(names, token_ids):
+                            if name in sides:
+                                sides[name].append(doc[i])
+                        self.emit(doc, pattern, sides, doc[token_ids[0]], found)
         self.add_spokesmen_organisations(found)
         doc._.relations = sorted(found.values(), key=lambda r: (r["start_char"], r["predicate"], r["subject"],
                                                                  r["object"], r["pattern"]))

@@ -9,6 +9,7 @@ entity or relation comes from it, and records what the structure tells about the
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from datetime import date, datetime, timedelta
 
 from spacy.language import Language
@@ -35,7 +36,7 @@ FURNITURE = [re.compile(p, re.MULTILINE) for p in (
     r"^[ \t]*FILE\s*[-\u2013\u2014]\s[^\n]*$",
     r"^[ \t]*\([A-Z][\w ]+/[A-Z][\w /]+\)[ \t]*$",
     r"\b[Oo]riginally (?:posted|published) (?:by|on|in|at)\b[^.\n]*\.",
-    r"(?<![^.\n] )[^.\n]*\bis in the public domain\.",
+    r"(?:(?<=[.\n] )|^)[^.\n]{0,300}?\bis in the public domain\.",
     r"^[ \t]*(?:Copyright|\u00a9)[^\n]*$",
 )] + [BYLINE, DATELINE]
 
@@ -63,9 +64,10 @@ class StructureComponent:
         text = doc.text
         ranges = sorted({m.span() for pattern in FURNITURE for m in pattern.finditer(text) if m.end() > m.start()})
         doc._.furniture = ranges
+        starts = [t.idx for t in doc]
         for start, end in ranges:
             for edge in (start, end):
-                token = _token_at(doc, edge)
+                token = _token_at(doc, edge, starts)
                 if token is not None and token.i > 0:
                     token.is_sent_start = True
         doc._.article = describe(text, ranges)
@@ -122,17 +124,23 @@ def parse_date(value: str | None) -> str | None:
     return None
 
 
-def _token_at(doc: Doc, char: int) -> Token | None:
+def _token_at(doc: Doc, char: int, starts: list[int] | None = None) -> Token | None:
     """The first non-space token starting at or after the character offset."""
-    for token in doc:
-        if token.idx >= char and not token.is_space:
-            return token
-    return None
+    starts = starts if starts is not None else [t.idx for t in doc]
+    i = bisect_left(starts, char)
+    while i < len(doc) and doc[i].is_space:
+        i += 1
+    return doc[i] if i < len(doc) else None
 
 
 def in_furniture(doc: Doc, start_char: int) -> bool:
     """True when the character lies in a credit, byline, dateline, boilerplate or newsletter line."""
-    return any(a <= start_char < b for a, b in (doc._.furniture or ()))
+    ranges = doc._.furniture
+    if not ranges:
+        return False
+    i = bisect_right(ranges, [start_char, float("inf")]) - 1 if isinstance(ranges[0], list) else \
+        bisect_right(ranges, (start_char, float("inf"))) - 1
+    return any(a <= start_char < b for a, b in ranges[max(0, i - 2):i + 1])
 
 
 def valid_date(value: str) -> str:

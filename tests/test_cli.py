@@ -257,13 +257,25 @@ def test_not_utf8(tmp_path, capsys):
     assert "not UTF-8" in error_of(capsys, "build", tmp_path / "latin.txt", "-o", tmp_path / "out")
 
 
-def test_bad_file_leaves_earlier_output_untouched(built, tmp_path, capsys):
+def test_only_bad_input_leaves_earlier_output_untouched(tmp_path, capsys):
     out = tmp_path / "out"
     out.mkdir()
     (out / "graph.ttl").write_text("# previous\n", encoding="utf-8")
     (tmp_path / "empty.txt").write_text("", encoding="utf-8")
-    error_of(capsys, "build", EXAMPLE, tmp_path / "empty.txt", "-o", out)
+    (tmp_path / "bin.txt").write_bytes(b"\x00")
+    assert "nothing to build" in error_of(capsys, "build", tmp_path / "empty.txt", tmp_path / "bin.txt", "-o", out)
     assert (out / "graph.ttl").read_text(encoding="utf-8") == "# previous\n"
+
+
+def test_bad_files_are_skipped_and_reported_the_rest_built(tmp_path, capsys):
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    (tmp_path / "latin.txt").write_bytes("Caf\xe9".encode("latin-1"))
+    code, out, err = run(capsys, "build", EXAMPLE, tmp_path / "empty.txt", tmp_path / "latin.txt", "-o", tmp_path / "o")
+    assert code == 1
+    assert err.splitlines() == [f"kg: skipped {(tmp_path / 'empty.txt').as_posix()}: empty file",
+                                f"kg: skipped {(tmp_path / 'latin.txt').as_posix()}: not UTF-8 text (invalid byte at offset 3)"]
+    assert "documents: 1; skipped: 2" in out
+    assert (tmp_path / "o" / "graph.ttl").exists()
 
 
 @pytest.mark.parametrize("command", ["query", "export", "view", "validate"])

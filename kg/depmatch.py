@@ -1,0 +1,89 @@
+"""A small matcher for spaCy DependencyMatcher patterns, run from the words that trigger them.
+
+spaCy's DependencyMatcher indexes every token of the text for every node of every pattern before
+it matches; our patterns are anchored on a few trigger words, so searching outwards from the
+tokens that carry them is far cheaper. Patterns are spaCy's own format (RIGHT_ID, LEFT_ID,
+REL_OP, RIGHT_ATTRS) and give the same matches: tests/test_depmatch.py compares the two.
+Supported: REL_OP >, <, >>, <<, ., ;, $+, $-; RIGHT_ATTRS on ORTH, TEXT, LOWER, LEMMA, POS, TAG,
+DEP, ENT_TYPE with a string or {"IN": [...]} / {"NOT_IN": [...]}.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from spacy.tokens import Span, Token
+
+_ATTRS = {"ORTH": lambda t: t.text, "TEXT": lambda t: t.text, "LOWER": lambda t: t.lower_,
+          "LEMMA": lambda t: t.lemma_, "POS": lambda t: t.pos_, "TAG": lambda t: t.tag_, "DEP": lambda t: t.dep_,
+          "ENT_TYPE": lambda t: t.ent_type_}
+
+
+def _accepts(token: Token, attrs: dict) -> bool:
+    for name, wanted in attrs.items():
+        value = _ATTRS[name](token)
+        if isinstance(wanted, dict):
+            if "IN" in wanted and value not in wanted["IN"]:
+                return False
+            if "NOT_IN" in wanted and value in wanted["NOT_IN"]:
+                return False
+        elif value != wanted:
+            return False
+    return True
+
+
+def _related(token: Token, op: str, sent: Span) -> Iterator[Token]:
+    doc = token.doc
+    if op == ">":
+        yield from token.children
+    elif op == "<":
+        if token.head.i != token.i:
+            yield token.head
+    elif op == ">>":
+        yield from (t for t in token.subtree if t.i != token.i)
+    elif op == "<<":
+        yield from token.ancestors
+    elif op == ".":
+        if token.i + 1 < sent.end:
+            yield doc[token.i + 1]
+    elif op == ";":
+        if token.i - 1 >= sent.start:
+            yield doc[token.i - 1]
+    elif op in ("$+", "$-"):
+        for sibling in token.head.children:
+            if sibling.i != token.i and (sibling.i > token.i) == (op == "$+") and token.head.i != token.i:
+                yield sibling
+    else:
+        raise ValueError(f"unsupported REL_OP {op!r}")
+
+
+class DependencyPattern:
+    """One pattern; ``matches(sent)`` yields token indices in node order, like spaCy's matcher."""
+
+    def __init__(self, nodes: list[dict]):
+        self.nodes = nodes
+        self.names = [n["RIGHT_ID"] for n in nodes]
+        self.position = {name: i for i, name in enumerate(self.names)}
+        for node in nodes:
+            for attr in node.get("RIGHT_ATTRS", {}):
+                if attr not in _ATTRS:
+                    raise ValueError(f"unsupported RIGHT_ATTRS key {attr!r}")
+
+    def matches(self, sent: Span) -> Iterator[list[int]]:
+        first = self.nodes[0].get("RIGHT_ATTRS", {})
+        for token in sent:
+            if _accepts(token, first):
+                yield from self._extend([token.i], sent)
+
+    def _extend(self, bound: list[int], sent: Span) -> Iterator[list[int]]:
+        if len(bound) == len(self.nodes):
+            yield list(bound)
+            return
+        node = self.nodes[len(bound)]
+        left = sent.doc[bound[self.position[node["LEFT_ID"]]]]
+        for candidate in _related(left, node["REL_OP"], sent):
+            if candidate.i in bound or not (sent.start <= candidate.i < sent.end):
+                continue
+            if _accepts(candidate, node.get("RIGHT_ATTRS", {})):
+                bound.append(candidate.i)
+                yield from self._extend(bound, sent)
+                bound.pop()
