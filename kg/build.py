@@ -84,6 +84,7 @@ def run_build(inputs: list[str], output: Path | None = None, store_dir: Path | N
     graph = new_graph() if output is not None else None
     progress = Progress(iter_inputs_count(inputs), quiet)
     built: list[Article] = []
+    reused: list[Article] = []                    # already in the store from an earlier run
 
     def articles() -> Iterator[Article]:
         for item in iter_articles(inputs):
@@ -94,6 +95,7 @@ def run_build(inputs: list[str], output: Path | None = None, store_dir: Path | N
                 progress.step()
             elif store is not None and output is None and store.has_article("sha256:" + item.sha256):
                 report.already_built += 1
+                reused.append(item)
                 progress.step()
             else:
                 yield item
@@ -125,7 +127,7 @@ def run_build(inputs: list[str], output: Path | None = None, store_dir: Path | N
         reasons = "; ".join(str(s) for s in report.skipped[:3]) or "no input"
         raise KgError(f"nothing to build: {reasons}")
     _say_skipped(report, quiet)
-    activity = list(_activity(build, built))
+    activity = list(_activity(build, sorted(built + reused, key=lambda a: a.path)))
     if store is not None:
         store.add_default(activity)
     if graph is not None:
