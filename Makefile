@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test install clean
+.PHONY: demo test install clean browser test-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,31 @@ demo: $(STAMP)
 	$(BIN)/kg build examples/mosul.txt -o out
 	@echo "Open the interactive view in a browser: $(CURDIR)/out/graph.html"
 
-test: $(TEST_STAMP)
+test: $(TEST_STAMP) browser test-deps
 	$(BIN)/python -m pytest
+
+# Headless Chromium for tests/test_browser.py, from Debian's packages where it is missing (never a browser
+# download): root runs apt-get itself, anyone else through sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core </dev/null; }
+
+# What tests/test_interop.py runs besides the Oxigraph server (a test extra, from PyPI), from Debian's
+# packages where missing: Virtuoso (virtuoso-t, isql-vt), Apache Jena (riot) and a Java runtime for it.
+test-deps:
+	@missing=""; \
+	{ command -v virtuoso-t && command -v isql-vt; } >/dev/null 2>&1 || missing="$$missing virtuoso-opensource-7-bin"; \
+	dpkg-query -W -f='$${Status}' libapache-jena-java 2>/dev/null | grep -q "ok installed" \
+	  || missing="$$missing libapache-jena-java"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages for the interoperability tests:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing </dev/null; \
+	fi
 
 clean:
 	rm -rf $(VENV) out

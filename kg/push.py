@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,13 +100,14 @@ def ntriples(triples: Iterable[pyoxigraph.Triple]) -> bytes:
 # --------------------------------------------------------------------------- where to send
 
 def conventional_urls(endpoint: str, server: str = "", authenticated: bool = False) -> tuple[str | None, str]:
-    """(graph store URL or None, update URL) for a SPARQL endpoint, by the server's known layout.
+    """(Graph Store URL or None, update URL) for a SPARQL endpoint, by the store's known layout.
 
-    `server` is the endpoint's Server header; without a match the URL's path decides:
-    Oxigraph ``/query`` (or ``/sparql``) -> ``/store``, ``/update``; Virtuoso ``/sparql`` ->
-    ``/sparql-graph-crud[-auth]``, ``/sparql[-auth]``; Fuseki ``/DS/sparql|query`` -> ``/DS/data``,
-    ``/DS/update``; RDF4J and GraphDB ``/repositories/ID`` -> ``.../rdf-graphs/service``,
-    ``.../statements``. Without a convention the update URL is the endpoint itself.
+    `server` is the endpoint's Server header, which names Oxigraph and Virtuoso; otherwise the path
+    decides. Oxigraph (any path, or ``/query``): ``/store``, ``/update``. Virtuoso (or ``/sparql`` at
+    the root): ``/sparql-graph-crud``, ``/sparql``, or with a user ``/sparql-graph-crud-auth``,
+    ``/sparql-auth``. Fuseki ``/DS/sparql`` or ``/DS/query``: ``/DS/data``, ``/DS/update``. RDF4J
+    and GraphDB ``/repositories/ID``: ``.../rdf-graphs/service``, ``.../statements``. Otherwise no
+    Graph Store URL, and updates go to the endpoint itself.
     """
     parts = urlsplit(endpoint)
     path = parts.path.rstrip("/")
@@ -239,6 +241,18 @@ def _one_line(err: Exception) -> str:
 
 
 # --------------------------------------------------------------------------- pushing
+
+def terminal_progress(quiet: bool = False) -> Callable[[int, int, str, int], None]:
+    """A one-line progress display on stderr when it is a terminal; silent otherwise."""
+    live = not quiet and sys.stderr.isatty()
+
+    def show(done: int, total: int, name: str, triples: int) -> None:
+        if live:
+            print(f"\r[{done}/{total}] {triples:>7} triples  {name[-60:]:<60}", end="", file=sys.stderr, flush=True)
+            if done == total:
+                print(file=sys.stderr)
+    return show
+
 
 def probe(client: Client, endpoint: str) -> str:
     """Check the endpoint answers at all (a cheap ASK) and return its Server header."""

@@ -1,4 +1,6 @@
-"""The HTML view: what it draws, that it loads nothing remote, and that extracted text never becomes markup."""
+"""The HTML view: what it draws, that it loads nothing remote, and that extracted text never becomes markup.
+
+tests/test_browser.py runs the same pages in a real browser."""
 from __future__ import annotations
 
 import base64
@@ -10,10 +12,11 @@ from html.parser import HTMLParser
 
 import pytest
 from rdflib import Graph, Literal
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
+import kg
 from kg import view
-from kg.namespace import ENTITY_CLASSES, ID, NKG, PROV, RELATION_PREDICATES, WD
+from kg.namespace import ENTITY_CLASSES, ID, NKG, PROV, RELATION_PREDICATES, SCHEMA, WD
 
 ARTICLE = ID["article-3f2a9c01d2e4"]
 BACKING = "The involvement of the Iranian-backed Shiite militias has raised concerns."
@@ -32,12 +35,12 @@ def add_entity(g: Graph, name: str, kind: str, label: str | None, *aliases: str)
 
 
 def add_statement(g: Graph, key: str, s, relation: str, o, sentence: str, confidence: str = "0.9",
-                  polarity=NKG.positive, modality=NKG.asserted) -> None:
+                  polarity=NKG.positive, modality=NKG.asserted, article=ARTICLE) -> None:
     """A provenance node, plus the asserted triple unless the text denies it (as `kg build` writes them)."""
     statement = ID[f"statement-{key}"]
     predicate = RELATION_PREDICATES[relation]
     for p, value in [(RDF.type, RDF.Statement), (RDF.subject, s), (RDF.predicate, predicate), (RDF.object, o),
-                     (PROV.wasDerivedFrom, ARTICLE), (NKG.evidence, Literal(sentence)),
+                     (PROV.wasDerivedFrom, article), (NKG.evidence, Literal(sentence)),
                      (NKG.confidence, Literal(Decimal(confidence))),
                      (NKG.modality, modality), (NKG.polarity, polarity)]:
         g.add((statement, p, value))
@@ -106,8 +109,12 @@ class Page(HTMLParser):
         return json.loads(text)
 
 
-def edge_by_label(data: dict, label: str) -> list[dict]:
-    return [e for e in data["edges"] if e["label"] == label]
+def edges_of(data: dict, relation: str) -> list[dict]:
+    return [e for e in data["edges"] if e["rel"] == relation]
+
+
+def label_of(data: dict, node_id: str) -> str:
+    return next(n["label"] for n in data["nodes"] if n["id"] == node_id)
 
 
 def test_nodes_are_the_entities_and_edges_the_asserted_relations():
@@ -116,18 +123,17 @@ def test_nodes_are_the_entities_and_edges_the_asserted_relations():
     assert sorted(n["label"] for n in data["nodes"]) == [
         "Ahmed al-Assadi", "Iran", "Mosul", "Popular Mobilization Units", "Shiite militias", "Tal Afar",
         "United Nations"]
-    assert sorted((e["label"], e["from"], e["to"]) for e in data["edges"]) == [
-        ("backed by", str(ID.Shiite_militias), str(ID.Iran)),
-        ("near", str(ID.Mosul), str(ID.Tal_Afar)),
-        ("spokesman of", str(ID["Ahmed_al-Assadi"]), str(ID.Popular_Mobilization_Units)),
+    assert sorted((e["rel"], e["from"], e["to"]) for e in data["edges"]) == [
+        ("backedBy", str(ID.Shiite_militias), str(ID.Iran)),
+        ("locatedNear", str(ID.Mosul), str(ID.Tal_Afar)),
+        ("spokesmanOf", str(ID["Ahmed_al-Assadi"]), str(ID.Popular_Mobilization_Units)),
     ]
 
 
 def test_arrows_only_for_directed_relations():
     data = Page(view.render_html(sample_graph())).data()
 
-    arrows = {e["label"]: e["arrows"] for e in data["edges"]}
-    assert arrows == {"backed by": "to", "spokesman of": "to", "near": ""}
+    assert {e["rel"]: e["arrows"] for e in data["edges"]} == {"backedBy": "to", "spokesmanOf": "to", "locatedNear": ""}
 
 
 def test_symmetric_relation_asserted_both_ways_is_one_edge_and_parallel_relations_both_show():
@@ -140,25 +146,25 @@ def test_symmetric_relation_asserted_both_ways_is_one_edge_and_parallel_relation
 
     data = Page(view.render_html(g)).data()
 
-    [fight] = edge_by_label(data, "fighting")
-    assert "A fought B." in fight["title"] and "B clashed with A." in fight["title"]
-    [backing] = edge_by_label(data, "backed by")
+    [fight] = edges_of(data, "fighting")
+    assert [e["sentence"] for e in fight["evidence"]] == ["A fought B.", "B clashed with A."]
+    [backing] = edges_of(data, "backedBy")
     assert "smooth" in fight or "smooth" in backing  # the second edge of the pair bends away from the first
 
 
-def test_edge_tooltip_carries_evidence_and_confidence_but_not_denials():
+def test_edge_carries_every_evidence_sentence_with_its_article_but_not_denials():
     data = Page(view.render_html(sample_graph())).data()
 
-    [backing] = edge_by_label(data, "backed by")
-    assert BACKING in backing["title"]
-    assert "confidence 0.90" in backing["title"]
-    assert "Shiite militias join in offensive to retake Mosul" in backing["title"]
-    [near] = edge_by_label(data, "near")
-    assert "reported" in near["title"]
-    assert all(DENIAL not in e["title"] for e in data["edges"])
+    [backing] = edges_of(data, "backedBy")
+    assert backing["evidence"] == [{"sentence": BACKING, "confidence": 0.9, "modality": "asserted", "article": 0}]
+    assert data["articles"] == [{"id": str(ARTICLE), "title": "Shiite militias join in offensive to retake Mosul",
+                                 "date": ""}]
+    [near] = edges_of(data, "locatedNear")
+    assert near["evidence"][0]["modality"] == "reported"
+    assert all(DENIAL not in ev["sentence"] for e in data["edges"] for ev in e["evidence"])
 
 
-def test_evidence_is_ranked_and_capped():
+def test_evidence_is_ranked_best_first_and_all_kept_for_the_panel():
     g = Graph()
     a = add_entity(g, "A", "ArmedGroup", "A")
     b = add_entity(g, "B", "Country", "B")
@@ -167,22 +173,51 @@ def test_evidence_is_ranked_and_capped():
 
     [edge] = Page(view.render_html(g)).data()["edges"]
 
-    assert edge["title"].index("Sentence 6.") < edge["title"].index("Sentence 5.")
-    assert "Sentence 0." not in edge["title"] and "and 2 more" in edge["title"]
+    assert [e["sentence"] for e in edge["evidence"]] == [f"Sentence {i}." for i in range(6, -1, -1)]
+    assert Page(view.render_html(g)).data()["maxEvidence"] == view.MAX_EVIDENCE  # the tooltip's cap
 
 
-def test_node_style_and_tooltip_follow_the_class():
+def test_modality_is_drawn_on_the_edge():
+    g = Graph()
+    a = add_entity(g, "A", "ArmedGroup", "A")
+    b = add_entity(g, "B", "Country", "B")
+    c = add_entity(g, "C", "Country", "C")
+    add_statement(g, "1", a, "backedBy", b, "B is said to arm A.", modality=NKG.alleged)
+    add_statement(g, "2", a, "backedBy", c, "C arms A, officials said.", modality=NKG.reported)
+    add_statement(g, "3", a, "backedBy", c, "C arms A.", modality=NKG.asserted)
+
+    data = Page(view.render_html(g)).data()
+    modality = {label_of(data, e["to"]): e["modality"] for e in data["edges"]}
+
+    assert modality == {"B": "alleged", "C": "asserted"}  # the strongest statement wins
+    assert data["modalities"] == {name: dashes for name, (dashes, _line) in view.MODALITY_STYLES.items()}
+    assert data["modalities"]["asserted"] is False and data["modalities"]["alleged"]
+    assert len({json.dumps(d) for d, _ in view.MODALITY_STYLES.values()}) == len(view.MODALITY_STYLES)
+
+
+def test_node_style_and_data_follow_the_class():
     data = Page(view.render_html(sample_graph())).data()
     nodes = {n["label"]: n for n in data["nodes"]}
 
     for label, kind in [("Iran", "Country"), ("Mosul", "Location"), ("Ahmed al-Assadi", "Person"),
                         ("Shiite militias", "ArmedGroup"), ("United Nations", "Organization")]:
         colour, shape, _glyph = view.CLASS_STYLES[kind]
-        assert (nodes[label]["color"], nodes[label]["shape"]) == (colour, shape)
-        assert f"Class: {kind}" in nodes[label]["title"]
-    assert "Aliases: Iranian; Iranian advisers" in nodes["Iran"]["title"]
-    assert f"Wikidata: {WD.Q794}" in nodes["Iran"]["title"]
+        assert (nodes[label]["color"], nodes[label]["shape"], nodes[label]["cls"]) == (colour, shape, kind)
+    assert nodes["Iran"]["aliases"] == ["Iranian", "Iranian advisers"]
+    assert nodes["Iran"]["sameAs"] == [str(WD.Q794)] and data["wikidata"] == str(WD)
+    assert nodes["Iran"]["articles"] == [0]
     assert len({s[:2] for s in view.CLASS_STYLES.values()}) == len(view.CLASS_STYLES)
+
+
+def test_the_more_specific_class_wins():
+    g = Graph()
+    both = add_entity(g, "Iraq", "Location", "Iraq")
+    g.add((both, RDF.type, ENTITY_CLASSES["Country"]))
+    group = add_entity(g, "IS", "Organization", "IS")
+    g.add((group, RDF.type, ENTITY_CLASSES["ArmedGroup"]))
+
+    assert {n["label"]: n["cls"] for n in Page(view.render_html(g)).data()["nodes"]} == {
+        "Iraq": "Country", "IS": "ArmedGroup"}
 
 
 def test_styles_cover_the_vocabulary():
@@ -190,28 +225,32 @@ def test_styles_cover_the_vocabulary():
     assert view.RELATION_STYLES.keys() == RELATION_PREDICATES.keys()
 
 
-def test_heading_counts_and_legend():
+def test_heading_counts_legend_and_controls():
     html = view.render_html(sample_graph(), title="Mosul offensive")
     page = Page(html)
 
     assert ("h1", {}) in page.tags and "Mosul offensive" in page.text
     assert "7 entities \u00b7 3 relations" in page.text
-    legend = html[html.index('class="legend"'):html.index("</ul>")]
+    legend = html[html.index('class="legend"'):html.index("</div>", html.index('class="legend"'))]
     for kind, (colour, _shape, glyph) in view.CLASS_STYLES.items():
-        assert kind in legend and colour in legend and glyph in legend
-    for label, colour in view.RELATION_STYLES.values():
-        assert label in legend and colour in legend
+        assert f'data-class="{kind}"' in legend and colour in legend and glyph in legend
+    for name, (label, colour) in view.RELATION_STYLES.items():
+        assert f'data-relation="{name}"' in legend and label in legend and colour in legend
+    for name in view.MODALITY_STYLES:
+        assert f'data-modality="{name}"' in legend
+    ids = {a.get("id") for _t, a in page.tags}
+    assert {"search", "results", "article", "confidence", "reset", "details", "graph", "shown"} <= ids
 
 
 def test_page_loads_nothing_remote():
     html = view.render_html(sample_graph())
     page = Page(html)
 
-    assert not [t for t, attrs in page.tags if t == "link" or "src" in attrs or "href" in attrs]
+    assert not [t for t, attrs in page.tags if t == "link" or "src" in attrs or "href" in attrs or "action" in attrs]
     assert all(not attrs for attrs, _text in page.scripts if attrs.get("type") != "application/json")
     assert "sourceMappingURL" not in html and "@import" not in html and "url(http" not in html
     [csp] = [a["content"] for t, a in page.tags if a.get("http-equiv") == "Content-Security-Policy"]
-    assert "default-src 'none'" in csp
+    assert "default-src 'none'" in csp and "form-action 'none'" in csp
 
 
 def test_content_security_policy_allows_exactly_the_page_scripts():
@@ -225,7 +264,7 @@ def test_content_security_policy_allows_exactly_the_page_scripts():
 
 
 PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "</script><script>alert(2)</script>",
-            "\"quoted' \\backslash\\ & <b>bold</b>", "line\nbreak\u2028sep\u2029end",
+            "javascript:alert(3)", "\"quoted' \\backslash\\ & <b>bold</b>", "line\nbreak\u2028sep\u2029end",
             "\u062f\u0627\u0639\u0634", "\u0412\u0430\u0433\u043d\u0435\u0440"]
 
 
@@ -234,9 +273,17 @@ def payload_graph() -> Graph:
     a = add_entity(g, "A", "ArmedGroup", "<script>alert(1)</script>", *PAYLOADS)
     b = add_entity(g, "B", "Person", "<img src=x onerror=alert(1)>")
     c = add_entity(g, "C", "Country", "\u062f\u0627\u0639\u0634 </script> \u0412\u0430\u0433\u043d\u0435\u0440")
+    g.add((c, OWL.sameAs, rdflib_iri("javascript:alert(4)")))
     add_statement(g, "1", b, "spokesmanOf", a, " ".join(PAYLOADS))
     add_statement(g, "2", a, "fighting", c, " ".join(PAYLOADS))
+    g.add((ARTICLE, RDF.type, NKG.Article))
+    g.add((ARTICLE, DCTERMS.title, Literal("<img src=x onerror=alert(5)> javascript:alert(6)")))
     return g
+
+
+def rdflib_iri(text: str):
+    from rdflib import URIRef
+    return URIRef(text)
 
 
 def test_extracted_text_never_becomes_markup():
@@ -246,8 +293,9 @@ def test_extracted_text_never_becomes_markup():
 
     for raw in ["<script>alert", "<img src=x onerror", "<b>bold", "\u2028", "\u2029"]:
         assert raw not in html
-    assert [t for t, _ in page.tags if t not in {"html", "head", "meta", "title", "style", "body", "h1", "p",
-                                                 "ul", "li", "span", "div", "script"}] == []
+    assert [t for t, _ in page.tags if t not in {
+        "html", "head", "meta", "title", "style", "body", "header", "h1", "p", "div", "aside", "main", "form", "label",
+        "input", "ol", "fieldset", "legend", "span", "select", "option", "output", "button", "script"}] == []
     assert len(page.scripts) == html.count("</script>") == 3  # the data block, vis-network, the page's own
     assert "&lt;script&gt;alert(&#x27;title&#x27;)&lt;/script&gt;" in html
     assert page.text.count(title) == 2  # <title> and <h1>, as text
@@ -259,14 +307,18 @@ def test_extracted_text_survives_as_data():
 
     assert nodes[str(ID.A)]["label"] == "<script>alert(1)</script>"
     assert nodes[str(ID.C)]["label"] == "\u062f\u0627\u0639\u0634 </script> \u0412\u0430\u0433\u043d\u0435\u0440"
-    for payload in PAYLOADS:
-        assert payload in nodes[str(ID.A)]["title"]
-        assert all(payload in e["title"] for e in data["edges"])
+    assert set(PAYLOADS) - {"<script>alert(1)</script>"} <= set(nodes[str(ID.A)]["aliases"])
+    for e in data["edges"]:
+        assert e["evidence"][0]["sentence"] == " ".join(" ".join(PAYLOADS).split())
 
 
-def test_tooltips_reach_vis_network_as_text_nodes():
-    """vis-network renders a title element as given; the page builds it with textContent, never innerHTML."""
-    assert "textContent = text" in view._APP_JS and "innerHTML" not in view._APP_JS
+def test_page_script_builds_the_dom_from_text_only():
+    """vis-network renders a title element as given; the page builds every element with textContent."""
+    js = view._APP_JS
+    assert "textContent = text" in js
+    for sink in ["innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "Function(",
+                 "setTimeout(\"", ".href", "location", "srcdoc", "createContextualFragment", "DOMParser"]:
+        assert sink not in js, sink
 
 
 def test_same_graph_same_bytes_whatever_the_triple_order():
@@ -311,3 +363,133 @@ def test_empty_graph_says_there_is_nothing_to_show():
     assert page.data()["nodes"] == [] and page.data()["edges"] == []
     assert "Nothing to show" in html and "0 entities \u00b7 0 relations" in page.text
     assert not [a for t, a in page.tags if a.get("id") == "graph"]
+
+
+# ------------------------------------------------------------------ selections (kg view --focus, --relation ...)
+
+def dated_graph() -> Graph:
+    """Two articles, one dated 2016-10-17 and one 2017-03-01, and one undated."""
+    g = sample_graph()
+    old, new, undated = ID["article-old"], ID["article-new"], ID["article-undated"]
+    for art, title, published in [(old, "Old", "2016-10-17"), (new, "New", "2017-03-01"), (undated, "Undated", None)]:
+        g.add((art, RDF.type, NKG.Article))
+        g.add((art, DCTERMS.title, Literal(title)))
+        if published:
+            g.add((art, SCHEMA.datePublished, Literal(published, datatype=XSD.date)))
+    isis = add_entity(g, "Islamic_State", "ArmedGroup", "Islamic State", "IS", "ISIS")
+    add_statement(g, "old", isis, "fighting", ID.Shiite_militias, "IS fought the militias.", "0.6", article=old)
+    add_statement(g, "new", isis, "fighting", ID.Iran, "IS attacked Iran.", "0.95", article=new)
+    add_statement(g, "undated", ID.Popular_Mobilization_Units, "fighting", isis, "The PMU fought IS.", "0.8",
+                  article=undated)
+    return g
+
+
+def drawn(html: str) -> tuple[set[str], set[tuple[str, str, str]]]:
+    data = Page(html).data()
+    labels = {n["id"]: n["label"] for n in data["nodes"]}
+    return set(labels.values()), {(labels[e["from"]], e["rel"], labels[e["to"]]) for e in data["edges"]}
+
+
+def test_focus_keeps_the_neighbourhood_up_to_depth():
+    nodes, edges = drawn(view.render_html(dated_graph(), focus="ISIS", depth=1))
+    assert nodes == {"Islamic State", "Shiite militias", "Iran", "Popular Mobilization Units"}
+    assert ("Shiite militias", "backedBy", "Iran") in edges  # relations among the kept entities stay
+
+    nodes, _ = drawn(view.render_html(dated_graph(), focus="islamic state", depth=2))
+    assert "Ahmed al-Assadi" in nodes and "Mosul" not in nodes
+
+    data = Page(view.render_html(dated_graph(), focus="IS", depth=0)).data()
+    assert [n["label"] for n in data["nodes"]] == ["Islamic State"] and data["focus"] == str(ID.Islamic_State)
+
+
+def test_focus_on_an_unknown_or_ambiguous_name_is_a_clear_error():
+    from kg.errors import KgError
+    with pytest.raises(KgError, match="no entity named 'Hezbollah'"):
+        view.render_html(dated_graph(), focus="Hezbollah")
+    with pytest.raises(KgError, match="did you mean: Iran"):
+        view.render_html(dated_graph(), focus="Ira")
+
+
+def test_relation_type_and_confidence_filters():
+    _, edges = drawn(view.render_html(dated_graph(), relations=["fighting"]))
+    assert {r for _, r, _ in edges} == {"fighting"}
+
+    nodes, edges = drawn(view.render_html(dated_graph(), types=["ArmedGroup"]))
+    assert nodes == {"Islamic State", "Shiite militias", "Popular Mobilization Units"}
+    assert edges == {("Islamic State", "fighting", "Shiite militias"),
+                     ("Islamic State", "fighting", "Popular Mobilization Units")}
+
+    nodes, edges = drawn(view.render_html(dated_graph(), min_confidence=0.85))
+    assert edges == {("Shiite militias", "backedBy", "Iran"), ("Iran", "fighting", "Islamic State")}
+    assert "United Nations" not in nodes  # with a relation filter, entities left without relations go
+
+
+def test_since_keeps_evidence_from_articles_published_on_or_after_the_date():
+    html = view.render_html(dated_graph(), since="2017-01-01")
+    _, edges = drawn(html)
+    assert edges == {("Iran", "fighting", "Islamic State")}  # undated and older articles do not count
+    assert "articles published since 2017-01-01" in html
+    _, edges = drawn(view.render_html(dated_graph(), since="2016-10-17"))
+    assert edges == {("Iran", "fighting", "Islamic State"), ("Islamic State", "fighting", "Shiite militias")}
+
+
+def test_articles_are_listed_by_date_with_their_dates():
+    data = Page(view.render_html(dated_graph())).data()
+    assert [(a["title"], a["date"]) for a in data["articles"]] == [
+        ("Shiite militias join in offensive to retake Mosul", ""), ("Undated", ""), ("Old", "2016-10-17"),
+        ("New", "2017-03-01")]
+    [fight] = [e for e in data["edges"] if e["rel"] == "fighting" and label_of(data, e["to"]) == "Shiite militias"]
+    assert data["articles"][fight["evidence"][0]["article"]]["title"] == "Old"
+
+
+# ------------------------------------------------------------------ large graphs and notebooks
+
+def test_large_graph_layout_is_fast_seeded_and_spread(monkeypatch):
+    import time
+
+    import networkx as nx
+
+    from kg import analytics
+    G = nx.MultiDiGraph(articles={})
+    n = view.LARGE_GRAPH + 100
+    for i in range(n):
+        G.add_node(f"n{i:04d}", label=f"N{i}", cls="ArmedGroup", aliases=[], same_as=[], articles=[])
+    shape = nx.barabasi_albert_graph(n, 2, seed=1)
+    for u, v in shape.edges():
+        G.add_edge(f"n{u:04d}", f"n{v:04d}", key="fighting", relation="fighting", evidence=[], confidence=-1.0,
+                   modality="asserted")
+
+    started = time.perf_counter()
+    positions = view.layout(G)
+    assert time.perf_counter() - started < 10
+    assert positions == view.layout(G)
+    assert len(set(positions.values())) == n  # no two nodes on one spot
+    limit = 150 * n ** 0.5
+    assert all(abs(x) <= limit + 1 and abs(y) <= limit + 1 for x, y in positions.values())
+    options = view._options(True)
+    assert options["physics"]["enabled"] is False and options["edges"]["smooth"] is False
+    assert analytics.to_networkx(Graph()).number_of_nodes() == 0
+
+
+def test_kg_view_displays_inline_in_jupyter():
+    import html as htmllib
+    import re
+
+    shown = kg.view(sample_graph(), title="<b>T</b>")
+    frame = shown._repr_html_()
+
+    assert frame.startswith('<iframe srcdoc="') and 'sandbox="allow-scripts"' in frame
+    assert "<script" not in frame and "&lt;script" in frame  # the whole page is one escaped attribute
+    [srcdoc] = re.findall(r'srcdoc="([^"]*)"', frame)
+    assert htmllib.unescape(srcdoc) == shown.html == view.render_html(sample_graph(), title="<b>T</b>")
+
+
+def test_kg_view_accepts_a_file_and_saves(tmp_path):
+    path = tmp_path / "g.ttl"
+    sample_graph().serialize(path, format="turtle")
+
+    shown = kg.view(path, focus="Iran")
+    saved = shown.save(tmp_path / "v.html")
+
+    assert saved.read_text(encoding="utf-8") == shown.html
+    assert "<title>g.ttl</title>" in shown.html and "Shiite militias" in shown.html
