@@ -96,3 +96,16 @@ def test_options_are_checked(tmp_path, capsys):
     assert main(["build", str(EXAMPLE), "-o", str(tmp_path), "--scheduler", "tcp://127.0.0.1:1"]) == 2
     err = capsys.readouterr().err
     assert "--jobs must be at least 1" in err and "give -o OUTDIR" in err and "--scheduler needs --engine dask" in err
+
+
+def test_backing_reported_in_a_year(tmp_path, capsys):
+    (tmp_path / "a.jsonl").write_text("\n".join(json.dumps(r) for r in [
+        {"id": "2016", "date": "2016-10-30", "text": "The Iranian-backed Houthis attacked Marib."},
+        {"id": "2018", "date": "2018-06-05", "text": "Russian-backed separatists attacked Mariupol."},
+    ]) + "\n", encoding="utf-8")
+    assert main(["build", str(tmp_path / "a.jsonl"), "-o", str(tmp_path / "o"), "-q"]) == 0
+    capsys.readouterr()
+    assert main(["query", str(tmp_path / "o" / "graph.ttl"), "--file",
+                 str(ROOT / "examples" / "queries" / "backing-reported-in-year.rq"), "--format", "csv"]) == 0
+    rows = capsys.readouterr().out.strip().splitlines()
+    assert rows == ["backed,backer,date", "Houthis,Iran,2016-10-30"]
