@@ -82,15 +82,24 @@ def source_from_file(path: str | Path, default_graph: str | None = None) -> Grap
 
 
 def source_from_store(directory: str | Path, default_graph: str | None = None) -> GraphSource:
-    """A pyoxigraph store on disk, opened read-only; its named graphs are the articles."""
+    """A newskg store (kg build --store), opened read-only; its named graphs are the articles.
+
+    The store's default graph also holds the merge of all articles (for fast queries); only the part
+    no article holds (the build runs) is pushed as the graph outside any article."""
+    from .store import open_store
     directory = Path(directory)
     if not directory.is_dir():
         raise KgError(f"{directory}: no such store directory")
+    kg_store = open_store(directory, read_only=True)
     try:
-        store = pyoxigraph.Store.read_only(str(directory))
-    except (OSError, ValueError) as err:
-        raise KgError(f"{directory}: cannot open as an Oxigraph store: {_one_line(err)}") from None
-    return GraphSource(store, default_graph, origin=str(directory))
+        copy = pyoxigraph.Store()
+        for name in kg_store.articles():
+            copy.extend(kg_store.quads(name))
+        copy.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object, pyoxigraph.DefaultGraph())
+                    for t in kg_store.outside_articles())
+    finally:
+        kg_store.close()
+    return GraphSource(copy, default_graph, origin=str(directory))
 
 
 def ntriples(triples: Iterable[pyoxigraph.Triple]) -> bytes:
