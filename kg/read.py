@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
-from .errors import KgError
 from .structure import parse_date
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".jsonl"}
@@ -220,23 +219,3 @@ def _markdown(name: str, text: str) -> Article:
     text = re.sub(r"^\s{0,3}(?:[-*+]|>)\s+", "", text, flags=re.MULTILINE)  # list items, quotes
     text = re.sub(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1", r"\2", text)    # emphasis, code
     return make_article(name, text, meta.get("title"), meta.get("date"), meta.get("url"))
-
-
-# ------------------------------------------------------------------ the strict reader of issue-2 callers
-
-def collect_paths(inputs: list[str | Path]) -> list[Path]:
-    """Expand inputs into files; a missing path or an empty directory is an error."""
-    paths = []
-    for item in expand(inputs):
-        if isinstance(item, Skipped):
-            raise KgError(str(item))
-        paths.append(item)
-    return paths
-
-
-def read_article(path: Path) -> Article:
-    """Read one text file as one article; refuse empty, binary and non-UTF-8 files by name."""
-    articles = list(_articles_from_bytes(path.as_posix(), Path(path).read_bytes(), ".txt"))
-    if isinstance(articles[0], Skipped):
-        raise KgError(str(articles[0]))
-    return articles[0]

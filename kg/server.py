@@ -34,6 +34,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from .errors import KgError
+from .prefixes import QUERY_PREFIXES
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -56,14 +57,7 @@ RESULT_TYPES = {
     "application/rdf+xml": ("graph", "RDF_XML"),
     "text/plain": ("graph", "N_TRIPLES"),
 }
-PREFIXES = {   # the same as kg.store.QUERY_PREFIXES (not imported: workers stay light)
-    "nkg": "https://w3id.org/newskg/ontology#", "id": "https://w3id.org/newskg/id/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#", "prov": "http://www.w3.org/ns/prov#",
-    "dcterms": "http://purl.org/dc/terms/", "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#", "schema": "https://schema.org/",
-    "wd": "http://www.wikidata.org/entity/",
-}
+PREFIXES = QUERY_PREFIXES
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 QUERY_FORMS = {"SELECT": "results", "ASK": "results", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
 

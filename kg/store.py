@@ -20,6 +20,7 @@ from rdflib import RDF, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
 from .errors import KgError
+from .prefixes import QUERY_PREFIXES
 from .namespace import NKG, PROV
 
 #: file suffix -> (rdflib format, pyoxigraph format)
@@ -35,15 +36,6 @@ SYNTAXES = {
     "n3": ("n3", pyoxigraph.RdfFormat.N3),
 }
 EXPORT_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "xml")
-#: prefixes every query may use without declaring them (a PREFIX in the query wins)
-QUERY_PREFIXES = {
-    "nkg": "https://w3id.org/newskg/ontology#", "id": "https://w3id.org/newskg/id/",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#", "prov": "http://www.w3.org/ns/prov#",
-    "dcterms": "http://purl.org/dc/terms/", "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#", "schema": "https://schema.org/",
-    "wd": "http://www.wikidata.org/entity/",
-}
 
 
 def _syntax(path: Path) -> str:
