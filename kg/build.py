@@ -1,8 +1,9 @@
 """`kg build`: articles stream from the reader through the pipeline into the graph and the store.
 
 Memory stays flat with a store: each article's triples go into the store as soon as the article
-is done, in one transaction per article, so an interrupted build leaves the store consistent, and
-running the same command again skips the articles already built (same content hash).
+is done, in one transaction per article (on a writer thread, while the pipeline reads on), so an
+interrupted build leaves the store consistent, and running the same command again skips the
+articles already built (same content hash).
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from rdflib import RDF, RDFS, Literal
 
@@ -23,6 +24,18 @@ from .rdf import article_iri, article_triples, build_iri, entity_iri, new_graph
 from .read import Article, Skipped, iter_articles, iter_inputs_count
 
 RELATIONS = ("backedBy", "fighting", "locatedNear", "spokesmanOf")
+
+
+class Done(NamedTuple):
+    """What the build keeps of an article once it is in the graph: not its text (memory stays flat)."""
+
+    path: str
+    iri: object
+    title: str
+
+    @classmethod
+    def of(cls, article: Article) -> "Done":
+        return cls(article.path, article_iri(article), article.title)
 
 
 @dataclass
@@ -83,8 +96,8 @@ def run_build(inputs: list[str], output: Path | None = None, store_dir: Path | N
         store = open_store(store_dir)
     graph = new_graph() if output is not None else None
     progress = Progress(iter_inputs_count(inputs), quiet)
-    built: list[Article] = []
-    reused: list[Article] = []                    # already in the store from an earlier run
+    built: list[Done] = []
+    reused: list[Done] = []                       # already in the store from an earlier run
 
     def articles() -> Iterator[Article]:
         for item in iter_articles(inputs):
@@ -95,7 +108,7 @@ def run_build(inputs: list[str], output: Path | None = None, store_dir: Path | N
                 progress.step()
             elif store is not None and output is None and store.has_article("sha256:" + item.sha256):
                 report.already_built += 1
-                reused.append(item)
+                reused.append(Done.of(item))
                 progress.step()
             else:
                 yield item
@@ -105,29 +118,39 @@ def run_build(inputs: list[str], output: Path | None = None, store_dir: Path | N
     else:
         stream = extract(articles(), model=model, jobs=jobs)
     build = build_iri(inputs, model)            # one run per command: its inputs and the software
+    writer = store.writer() if store is not None else None
+    finished = False
     try:
         for article, found in stream:
             triples = list(article_triples(article, found, build, default_date))
-            if store is not None:
-                store.replace_article(article_iri(article), triples)
+            shown = None if explain is None else (lambda article=article, found=found: explain(article, found))
             if graph is not None:
                 for triple in triples:
                     graph.add(triple)
+            if writer is not None:   # written on the writer's thread, in order; explained once stored
+                writer.put(article_iri(article), triples, on_stored=shown)
+            elif shown is not None:
+                shown()
             _count(report, found)
-            if explain is not None:
-                explain(article, found)
-            built.append(article)
+            built.append(Done.of(article))
             progress.step()
+        finished = True
     finally:
         progress.close()
+        if writer is not None:
+            writer.close(finish=finished)   # interrupted: the article being written completes, the queue is dropped
+            if not finished:
+                store.close()
     report.articles = len(built)
     if not built and not report.already_built:
+        if store is not None:
+            store.close()
         if len(report.skipped) == 1:
             raise KgError(str(report.skipped[0]))
         reasons = "; ".join(str(s) for s in report.skipped[:3]) or "no input"
         raise KgError(f"nothing to build: {reasons}")
     _say_skipped(report, quiet)
-    activity = list(_activity(build, sorted(built + reused, key=lambda a: a.path)))
+    activity = list(_activity(build, sorted(built + reused, key=lambda d: (d.path, str(d.iri)))))
     if store is not None:
         store.add_default(activity)
     if graph is not None:
@@ -148,13 +171,13 @@ def _say_skipped(report: BuildReport, quiet: bool) -> None:
     report.announced = len(report.skipped)
 
 
-def _activity(run, built: list[Article]):
+def _activity(run, built: list[Done]):
     """The build run as a prov:Activity: which software, which articles."""
     yield run, RDF.type, PROV.Activity
     yield run, RDFS.label, Literal("kg build")
     yield run, NKG.softwareVersion, Literal(f"newskg {__version__}")
-    for article in built:
-        yield run, PROV.used, article_iri(article)
+    for done in built:
+        yield run, PROV.used, done.iri
 
 
 def _count(report: BuildReport, found: Extraction) -> None:
@@ -166,7 +189,7 @@ def _count(report: BuildReport, found: Extraction) -> None:
             report.relations[r["predicate"]] += 1
 
 
-def _title(articles: list[Article]) -> str:
+def _title(articles: list[Done]) -> str:
     return articles[0].title if len(articles) == 1 else f"{len(articles)} articles"
 
 

@@ -9,7 +9,7 @@ DEP, ENT_TYPE with a string or {"IN": [...]} / {"NOT_IN": [...]}.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from spacy.tokens import Span, Token
 
@@ -67,10 +67,24 @@ class DependencyPattern:
             for attr in node.get("RIGHT_ATTRS", {}):
                 if attr not in _ATTRS:
                     raise ValueError(f"unsupported RIGHT_ATTRS key {attr!r}")
+        self.anchors = self.anchor_words()
 
-    def matches(self, sent: Span) -> Iterator[list[int]]:
+    def anchor_words(self) -> set[str] | None:
+        """The lower-cased words (LOWER or LEMMA) one of which the first node must carry, if it says so:
+        the caller can then hand :meth:`matches` only the tokens that carry them."""
         first = self.nodes[0].get("RIGHT_ATTRS", {})
-        for token in sent:
+        for attr in ("LOWER", "LEMMA"):
+            wanted = first.get(attr)
+            if isinstance(wanted, str):
+                return {wanted.lower()}
+            if isinstance(wanted, dict) and "IN" in wanted:
+                return {w.lower() for w in wanted["IN"]}
+        return None
+
+    def matches(self, sent: Span, candidates: Iterable[Token] | None = None) -> Iterator[list[int]]:
+        """Matches in ``sent``; ``candidates``, if given, are the only tokens tried as the first node."""
+        first = self.nodes[0].get("RIGHT_ATTRS", {})
+        for token in (sent if candidates is None else candidates):
             if _accepts(token, first):
                 yield from self._extend([token.i], sent)
 

@@ -1,5 +1,5 @@
-"""Running the pipeline over articles, on one machine (spaCy's ``nlp.pipe``, ``n_process`` workers)
-or on a Dask cluster; either way each article comes back as an ``Extraction`` of plain data."""
+"""Running the pipeline over articles, on one machine (spaCy's ``nlp.pipe``, in worker processes with
+``jobs``) or on a Dask cluster; either way each article comes back as an ``Extraction`` of plain data."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -7,6 +7,7 @@ from typing import Iterable, Iterator
 
 from spacy.tokens import Doc
 
+from .errors import KgError
 from .nlp import load_pipeline
 from .read import Article
 
@@ -31,11 +32,54 @@ class Extraction:
 
 def extract(articles: Iterable[Article], model: str | None = None, jobs: int = 1,
             batch_size: int = BATCH_SIZE) -> Iterator[tuple[Article, Extraction]]:
-    """Each article with what was extracted from it, in input order, streaming."""
+    """Each article with what was extracted from it, in input order, streaming.
+
+    With ``jobs`` > 1 the pipeline runs in that many worker processes (see :func:`extract_in_processes`)."""
+    if jobs > 1:
+        yield from extract_in_processes(articles, model, jobs, batch_size)
+        return
     nlp = load_pipeline(model)
     pairs = ((a.text, a) for a in articles)
-    for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=max(1, jobs)):
+    for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
         yield article, Extraction.from_doc(doc)
+
+
+def extract_in_processes(articles: Iterable[Article], model: str | None = None, jobs: int = 2,
+                         batch_size: int = BATCH_SIZE) -> Iterator[tuple[Article, Extraction]]:
+    """The extraction on ``jobs`` worker processes, each loading the pipeline once; input order kept.
+
+    Rather than spaCy's ``n_process`` (which sends every Doc back as bytes to be rebuilt here, and
+    loads the pipeline here as well), workers get texts and send back Extractions: plain data, a few
+    kilobytes an article. A bounded number of batches is in flight, so memory stays flat."""
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    # spawn, not fork: the caller may have threads (the store's writer) that a fork would copy mid-lock
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        batches = _batches(articles, batch_size)
+        pending: deque = deque()
+
+        def submit() -> None:
+            batch = next(batches, None)
+            if batch is not None:
+                pending.append((batch, pool.submit(_extract_texts, [a.text for a in batch], model)))
+
+        for _ in range(2 * jobs):
+            submit()
+        while pending:
+            batch, future = pending.popleft()
+            try:
+                extractions = future.result()
+            except BrokenProcessPool:
+                raise KgError("a worker process died (out of memory, or killed); the articles "
+                              "built so far are kept: run the same command again to go on") from None
+            submit()
+            yield from zip(batch, extractions)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 # ------------------------------------------------------------------ Dask
@@ -43,12 +87,17 @@ def extract(articles: Iterable[Article], model: str | None = None, jobs: int = 1
 _WORKER_PIPELINES: dict = {}
 
 
-def _extract_batch(articles: list[Article], model: str | None) -> list[Extraction]:
-    """Runs on a Dask worker: the pipeline is loaded once per worker process, then reused."""
+def _extract_texts(texts: list[str], model: str | None) -> list[Extraction]:
+    """Runs in a worker process (local or Dask): the pipeline is loaded once per process, then reused."""
     nlp = _WORKER_PIPELINES.get(model)
     if nlp is None:
         nlp = _WORKER_PIPELINES[model] = load_pipeline(model)
-    return [Extraction.from_doc(doc) for doc in nlp.pipe((a.text for a in articles), batch_size=BATCH_SIZE)]
+    return [Extraction.from_doc(doc) for doc in nlp.pipe(texts, batch_size=BATCH_SIZE)]
+
+
+def _extract_batch(articles: list[Article], model: str | None) -> list[Extraction]:
+    """A Dask task: one batch of articles."""
+    return _extract_texts([a.text for a in articles], model)
 
 
 def extract_dask(articles: Iterable[Article], model: str | None = None, scheduler: str | None = None,

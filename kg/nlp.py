@@ -1,7 +1,7 @@
 """The extraction pipeline: an English spaCy model plus newskg's registered components.
 
-Each step is a spaCy component (``@Language.factory``) that adds to the Doc, so
-``nlp.pipe(texts, n_process=...)`` batches and parallelises the whole extraction.
+Each step is a spaCy component (``@Language.factory``) that adds plain data to the Doc, so
+``nlp.pipe`` batches the whole extraction and any process (kg.extract's workers, a Dask worker) runs it.
 """
 from __future__ import annotations
 

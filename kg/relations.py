@@ -113,15 +113,21 @@ class RelationsComponent:
 
     def __init__(self, nlp: Language):
         self.constraints, self.patterns = load_patterns()
-        # one matcher per pattern, run only where the pattern's trigger words occur
+        # token patterns share one spaCy Matcher (one pass a sentence, predicates evaluated once a token);
+        # each dependency pattern has its own matcher, run from its anchor words. Either kind runs only
+        # in the sentences where the pattern's trigger words occur.
+        self.vocab = nlp.vocab
+        self.token_matcher = Matcher(nlp.vocab)
         self.matchers = []
         for p in self.patterns:
             if p.kind == "token":
-                matcher = Matcher(nlp.vocab)
-                matcher.add(p.id, [p.body])
+                self.token_matcher.add(p.id, [p.body])
+                matcher = None
             else:
                 matcher = DependencyPattern(p.body)
             self.matchers.append((p, matcher, p.triggers))
+        token_triggers = [p.triggers for p in self.patterns if p.kind == "token"]
+        self.token_triggers = None if any(t is None for t in token_triggers) else frozenset().union(*token_triggers)
         lex = lexicon()
         self.reporting = set(lex["reporting_verbs"])
         self.alleging = set(lex["alleging_verbs"])
@@ -129,39 +135,71 @@ class RelationsComponent:
         self.hypothetical = set(lex["hypothetical_aux"])
 
     def __call__(self, doc: Doc) -> Doc:
+        in_mention = set()
         for m in doc._.mentions:
             for i in range(m["start"], m["end"]):
-                doc[i]._.nkg_mention = True
-                doc[i]._.nkg_type = m["type"]
+                token = doc[i]
+                token._.nkg_mention = True
+                token._.nkg_type = m["type"]
+                in_mention.add(i)
         found: dict[tuple, dict] = {}
-        sentences = [(sent, {w for t in sent for w in (t.lower_, t.lemma_.lower())})
-                     for sent in doc.sents if any(doc[i]._.nkg_mention for i in range(sent.start, sent.end))]
-        for pattern, matcher, triggers in self.matchers:
-            live = [sent for sent, words in sentences if triggers is None or triggers & words]
-            if not live:
+        # each sentence with a mention, and its tokens by word (lower-cased form and lemma)
+        sentences = []
+        for sent in doc.sents:
+            if not any(i in in_mention for i in range(sent.start, sent.end)):
                 continue
+            by_word: dict[str, list[Token]] = {}
+            for token in sent:
+                lower, lemma = token.lower_, token.lemma_.lower()
+                by_word.setdefault(lower, []).append(token)
+                if lemma != lower:
+                    by_word.setdefault(lemma, []).append(token)
+            sentences.append((sent, by_word))
+        token_hits = self.token_matches(sentences)
+        for pattern, matcher, triggers in self.matchers:
             if pattern.kind == "token":
-                for sent in live:
-                    for _, start, end, alignments in matcher(sent, with_alignments=True):
-                        sides = {"subject": [], "object": []}
-                        for offset, element in enumerate(alignments):
-                            role = pattern.roles.get(element)
-                            if role:
-                                sides[role].append(doc[sent.start + start + offset])
-                        self.emit(doc, pattern, sides, doc[sent.start + start], found)
-            else:
-                names = [node["RIGHT_ID"] for node in pattern.body]
-                for sent in live:
-                    for token_ids in matcher.matches(sent):
-                        sides = {"subject": [], "object": []}
-                        for name, i in zip(names, token_ids):
-                            if name in sides:
-                                sides[name].append(doc[i])
-                        self.emit(doc, pattern, sides, doc[token_ids[0]], found)
+                for sent, start, alignments in token_hits.get(pattern.id, ()):
+                    sides = {"subject": [], "object": []}
+                    for offset, element in enumerate(alignments):
+                        role = pattern.roles.get(element)
+                        if role:
+                            sides[role].append(doc[sent.start + start + offset])
+                    self.emit(doc, pattern, sides, doc[sent.start + start], found)
+                continue
+            live = [(sent, by_word) for sent, by_word in sentences
+                    if triggers is None or not triggers.isdisjoint(by_word)]
+            names = [node["RIGHT_ID"] for node in pattern.body]
+            anchors = matcher.anchors
+            for sent, by_word in live:
+                candidates = None
+                if anchors is not None:   # only the tokens that carry an anchor word, in text order
+                    candidates = sorted({t.i: t for w in anchors & by_word.keys() for t in by_word[w]}.items())
+                    candidates = [t for _, t in candidates]
+                for token_ids in matcher.matches(sent, candidates):
+                    sides = {"subject": [], "object": []}
+                    for name, i in zip(names, token_ids):
+                        if name in sides:
+                            sides[name].append(doc[i])
+                    self.emit(doc, pattern, sides, doc[token_ids[0]], found)
         self.add_spokesmen_organisations(found)
         doc._.relations = sorted(found.values(), key=lambda r: (r["start_char"], r["predicate"], r["subject"],
                                                                  r["object"], r["pattern"]))
         return doc
+
+    def token_matches(self, sentences: list) -> dict[str, list]:
+        """Pattern id -> [(sentence, start, alignments)] in text order, each pattern only in the sentences
+        that hold its trigger words."""
+        hits: dict[str, list] = {}
+        triggers_of = {p.id: p.triggers for p in self.patterns if p.kind == "token"}
+        for sent, by_word in sentences:
+            if self.token_triggers is not None and self.token_triggers.isdisjoint(by_word):
+                continue
+            for match_id, start, _, alignments in self.token_matcher(sent, with_alignments=True):
+                pattern_id = self.vocab.strings[match_id]
+                triggers = triggers_of[pattern_id]
+                if triggers is None or not triggers.isdisjoint(by_word):
+                    hits.setdefault(pattern_id, []).append((sent, start, alignments))
+        return hits
 
     @staticmethod
     def add_spokesmen_organisations(found: dict) -> None:

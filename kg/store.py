@@ -9,8 +9,10 @@ rdflib takes 80-400 ms per example query against 3 ms with Oxigraph; it cannot r
 from __future__ import annotations
 
 import os
+import queue
 import re
 import tempfile
+import threading
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterable
@@ -226,6 +228,8 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 #: the lock file kg keeps in a store directory: writers hold it exclusively, readers shared
 LOCK_NAME = "kg.lock"
+#: quads written between two flushes of the store's write buffers: keeps a long build's memory flat
+FLUSH_EVERY = 50_000
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _VARNAME = re.compile(r"^[A-Za-z_\u00C0-\uFFFF][A-Za-z0-9_\u00B7\u00C0-\uFFFF]*$")
 
@@ -248,6 +252,7 @@ class KgStore:
         self.read_only = read_only
         self._store = store
         self._lock = lock
+        self._unflushed = 0      # quads written since the last flush (see FLUSH_EVERY)
 
     # -------------------------------------------------------------- context and life cycle
     def __enter__(self) -> "KgStore":
@@ -303,6 +308,10 @@ class KgStore:
         """
         self._replace(article_iri, [tuple(to_oxigraph(term) for term in triple) for triple in triples])
 
+    def writer(self, depth: int = 32) -> "StoreWriter":
+        """A :class:`StoreWriter`: ``replace_article`` on a thread of its own, in order."""
+        return StoreWriter(self, depth)
+
     def remove_article(self, article_iri) -> None:
         """Drop an article's named graph, and from the merged graph what no other article says."""
         self._replace(article_iri, [])
@@ -312,6 +321,21 @@ class KgStore:
         graph = to_oxigraph(URIRef(str(article_iri)))
         if any(isinstance(term, pyoxigraph.BlankNode) for triple in new for term in triple):
             raise KgError(f"{article_iri}: an article's triples cannot hold blank nodes (give them IRIs)")
+        try:
+            if not store.contains_named_graph(graph):
+                # a new article (the usual case in a build): one atomic insert, no SPARQL to parse
+                default = pyoxigraph.DefaultGraph()
+                quads = [pyoxigraph.Quad(s, p, o, graph) for s, p, o in new]
+                quads += [pyoxigraph.Quad(s, p, o, default) for s, p, o in new]
+                store.extend(quads)
+            else:
+                store.update(self._replacing(store, graph, new))
+        except (OSError, RuntimeError, SyntaxError) as err:
+            raise KgError(f"{self.path}: cannot store {article_iri}: {_one_line(err)}") from None
+        self._wrote(2 * len(new))
+
+    def _replacing(self, store: pyoxigraph.Store, graph, new: list[tuple]) -> str:
+        """The SPARQL update that replaces an article already in the store, the merged graph with it."""
         keep = {pyoxigraph.Triple(*t) for t in new}
         leaving = [q.triple for q in store.quads_for_pattern(None, None, None, graph)
                    if q.triple not in keep and not self._elsewhere(q.triple, graph)]
@@ -325,10 +349,18 @@ class KgStore:
         if new:
             body = "".join(f"{s} {p} {o} .\n" for s, p, o in new)
             update.append(f"INSERT DATA {{\n{body}GRAPH {graph} {{\n{body}}} }}")
-        try:
-            store.update(" ;\n".join(update))
-        except (OSError, RuntimeError, SyntaxError) as err:
-            raise KgError(f"{self.path}: cannot store {article_iri}: {_one_line(err)}") from None
+        return " ;\n".join(update)
+
+    def _wrote(self, quads: int) -> None:
+        """Flush RocksDB's write buffers every FLUSH_EVERY quads: they would otherwise grow with the corpus
+        (up to 64 MiB for each of the store's column families) before RocksDB writes them out itself."""
+        self._unflushed += quads
+        if self._unflushed >= FLUSH_EVERY:
+            try:
+                self._live().flush()
+            except OSError as err:
+                raise KgError(f"{self.path}: cannot write: {_one_line(err)}") from None
+            self._unflushed = 0
 
     def _elsewhere(self, triple, graph) -> bool:
         """Whether a named graph other than ``graph`` holds the triple."""
@@ -400,6 +432,57 @@ class KgStore:
         return dataset
 
 
+class StoreWriter:
+    """Articles written into a store on a thread of its own, in the order given, while the caller goes on.
+
+    pyoxigraph releases the GIL while RocksDB writes, so a build's store transactions overlap spaCy's
+    work on the next articles. The queue is bounded (memory stays flat; ``put`` waits when it is full).
+    A write error is raised by the next ``put`` or by ``close``. Each article is still one transaction.
+    """
+
+    def __init__(self, store: KgStore, depth: int = 32):
+        self._store = store
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="kg-store-writer", daemon=True)
+        self._thread.start()
+
+    def put(self, article_iri, triples: list[tuple], on_stored=None) -> None:
+        """Queue an article's triples (rdflib terms) for :meth:`KgStore.replace_article`; ``on_stored()`` is
+        called (on the writer's thread) once they are in the store."""
+        if self._error is not None:
+            raise self._error
+        self._queue.put((article_iri, triples, on_stored))
+
+    def close(self, finish: bool = True) -> None:
+        """Wait for the queued articles (``finish``), or drop them and wait only for the one being written
+        (an interrupted build: what is in the store stays consistent, a new run builds the rest)."""
+        if not finish:
+            while True:
+                try:
+                    self._queue.get_nowait()
+                except queue.Empty:
+                    break
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None and finish:
+            raise self._error
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            if self._error is None:          # after an error, drain: a waiting put must not block forever
+                article_iri, triples, on_stored = item
+                try:
+                    self._store.replace_article(article_iri, triples)
+                    if on_stored is not None:
+                        on_stored()
+                except BaseException as err:  # handed to the caller's thread
+                    self._error = err
+
+
 def open_store(path: str | Path, read_only: bool = False) -> KgStore:
     """Open (read-write: create if missing) the Oxigraph store in directory ``path``.
 
@@ -462,15 +545,24 @@ def _lock(path: Path, exclusive: bool):
 
 # ------------------------------------------------------------------ terms, bindings, queries
 
+_NAMED_NODES: dict = {}
+
+
 def to_oxigraph(term):
     """An rdflib term (or a pyoxigraph term, or a plain Python value) as a pyoxigraph term."""
     if isinstance(term, (pyoxigraph.NamedNode, pyoxigraph.BlankNode, pyoxigraph.Literal)):
         return term
     if isinstance(term, URIRef):
-        try:
-            return pyoxigraph.NamedNode(str(term))
-        except ValueError as err:
-            raise KgError(f"not a valid IRI: {str(term)!r} ({_one_line(err)})") from None
+        node = _NAMED_NODES.get(term)
+        if node is None:
+            try:
+                node = pyoxigraph.NamedNode(str(term))
+            except ValueError as err:
+                raise KgError(f"not a valid IRI: {str(term)!r} ({_one_line(err)})") from None
+            if len(_NAMED_NODES) >= 100_000:   # a bounded cache: predicates, classes and entities recur
+                _NAMED_NODES.clear()
+            _NAMED_NODES[term] = node
+        return node
     if isinstance(term, BNode):
         return pyoxigraph.BlankNode(str(term))
     if isinstance(term, Literal):

@@ -109,3 +109,24 @@ def test_backing_reported_in_a_year(tmp_path, capsys):
                  str(ROOT / "examples" / "queries" / "backing-reported-in-year.rq"), "--format", "csv"]) == 0
     rows = capsys.readouterr().out.strip().splitlines()
     assert rows == ["backed,backer,date", "Houthis,Iran,2016-10-30"]
+
+
+def test_worker_processes_keep_the_input_order_and_give_the_same_extractions():
+    from kg.extract import extract, extract_in_processes
+    from kg.read import make_article
+
+    articles = [make_article(f"a{i}.txt", text) for i, text in enumerate(ARTICLES * 2)]
+    alone = list(extract(articles, jobs=1))
+    spread = list(extract_in_processes(articles, jobs=2, batch_size=1))   # one article a task: all interleave
+    assert [a.path for a, _ in spread] == [a.path for a in articles]
+    assert [found for _, found in spread] == [found for _, found in alone]
+    assert any(found.relations for _, found in spread)
+
+
+def test_a_failing_worker_gives_a_clear_error():
+    from kg.errors import KgError
+    from kg.extract import extract
+    from kg.read import make_article
+
+    with pytest.raises(KgError, match="spaCy model no_such_model is not installed"):
+        list(extract([make_article("a.txt", ARTICLES[0])], model="no_such_model", jobs=2))

@@ -305,3 +305,78 @@ def test_a_locked_store(tmp_path, capsys):
             assert len(second_reader) == 1
     code, out, _ = run(capsys, "query", "--store", tmp_path / "s", "ASK { ?s ?p ?o }")
     assert (code, out) == (0, "true\n")
+
+
+# ------------------------------------------------------------------ the build's writer thread and flushes
+
+def _article(n: int):
+    art = URIRef(f"https://w3id.org/newskg/id/article-{n:04d}")
+    return art, [(art, NKG.contentHash, Literal(f"sha256:{n}")), (art, RDFS.label, Literal(f"article {n}"))]
+
+
+def test_a_new_article_with_a_bad_term_writes_nothing(tmp_path):
+    art, triples = _article(1)
+    with open_store(tmp_path / "s") as store:
+        with pytest.raises(KgError):
+            store.replace_article(art, triples + [(URIRef("not an iri"), RDFS.label, Literal("x"))])
+        assert len(store) == 0 and store.articles() == []
+
+
+def test_writer_stores_articles_in_order_and_reports_each(tmp_path):
+    stored = []
+    with open_store(tmp_path / "s") as store:
+        writer = store.writer(depth=2)
+        for n in range(6):
+            art, triples = _article(n)
+            writer.put(art, triples, on_stored=lambda n=n: stored.append(n))
+        writer.close()
+        assert stored == list(range(6))
+        assert store.articles() == [str(_article(n)[0]) for n in range(6)]
+
+
+def test_writer_hands_a_write_error_to_the_caller(tmp_path):
+    with open_store(tmp_path / "s") as store:
+        writer = store.writer()
+        art, triples = _article(1)
+        writer.put(art, triples + [(art, RDFS.seeAlso, pyoxigraph.BlankNode("b"))])   # blank nodes refused
+        with pytest.raises(KgError, match="blank nodes"):
+            writer.close()
+        assert store.articles() == []
+
+
+def test_interrupted_writer_finishes_the_article_it_is_writing_and_drops_the_queue(tmp_path):
+    import threading
+    release = threading.Event()
+    with open_store(tmp_path / "s") as store:
+        writer = store.writer()
+        first, triples = _article(1)
+        writer.put(first, triples, on_stored=release.wait)    # the writer is busy with the first article
+        for n in (2, 3):
+            writer.put(*_article(n))
+        threading.Timer(0.3, release.set).start()
+        writer.close(finish=False)
+        assert store.articles() == [str(first)]
+
+
+def test_a_long_build_flushes_the_write_buffers(tmp_path, monkeypatch):
+    """RocksDB's write buffers would grow with the corpus: the store flushes them every FLUSH_EVERY quads."""
+    import kg.store
+
+    class Counting:
+        def __init__(self, inner):
+            self.inner, self.flushes = inner, 0
+
+        def flush(self):
+            self.flushes += 1
+            self.inner.flush()
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+    monkeypatch.setattr(kg.store, "FLUSH_EVERY", 8)
+    with open_store(tmp_path / "s") as store:
+        store._store = counting = Counting(store._store)
+        for n in range(6):                        # 2 triples, 4 quads (article graph + merged graph) each
+            store.replace_article(*_article(n))
+        assert counting.flushes == 3
+        store._store = counting.inner
