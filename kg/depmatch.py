@@ -67,11 +67,11 @@ class DependencyPattern:
             for attr in node.get("RIGHT_ATTRS", {}):
                 if attr not in _ATTRS:
                     raise ValueError(f"unsupported RIGHT_ATTRS key {attr!r}")
-        self.anchors = self.anchor_words()
+        self.anchors = self._anchor_words()
 
-    def anchor_words(self) -> set[str] | None:
-        """The lower-cased words (LOWER or LEMMA) one of which the first node must carry, if it says so:
-        the caller can then hand :meth:`matches` only the tokens that carry them."""
+    def _anchor_words(self) -> set[str] | None:
+        """``anchors``: the lower-cased words (LOWER or LEMMA) one of which the first node must carry, if
+        it says so; the caller can then hand :meth:`matches` only the tokens that carry them."""
         first = self.nodes[0].get("RIGHT_ATTRS", {})
         for attr in ("LOWER", "LEMMA"):
             wanted = first.get(attr)

@@ -95,11 +95,6 @@ def _extract_texts(texts: list[str], model: str | None) -> list[Extraction]:
     return [Extraction.from_doc(doc) for doc in nlp.pipe(texts, batch_size=BATCH_SIZE)]
 
 
-def _extract_batch(articles: list[Article], model: str | None) -> list[Extraction]:
-    """A Dask task: one batch of articles."""
-    return _extract_texts([a.text for a in articles], model)
-
-
 def extract_dask(articles: Iterable[Article], model: str | None = None, scheduler: str | None = None,
                  jobs: int = 2, batch_size: int = BATCH_SIZE) -> Iterator[tuple[Article, Extraction]]:
     """The same extraction spread over a Dask cluster; results stream back as batches finish.
@@ -121,7 +116,7 @@ def extract_dask(articles: Iterable[Article], model: str | None = None, schedule
             batch = next(batches, None)
             if batch is None:
                 break
-            future = client.submit(_extract_batch, batch, model, pure=False)
+            future = client.submit(_extract_texts, [a.text for a in batch], model, pure=False)
             batch_of[future.key] = batch
             running.add(future)
         for future in running:
@@ -130,7 +125,7 @@ def extract_dask(articles: Iterable[Article], model: str | None = None, schedule
                 yield article, extraction
             nxt = next(batches, None)           # keep a bounded number of batches in flight: memory stays flat
             if nxt is not None:
-                new = client.submit(_extract_batch, nxt, model, pure=False)
+                new = client.submit(_extract_texts, [a.text for a in nxt], model, pure=False)
                 batch_of[new.key] = nxt
                 running.add(new)
     finally:
