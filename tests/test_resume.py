@@ -76,3 +76,26 @@ def _stored_articles(store_dir: Path) -> int:
         return len(store.articles())
     finally:
         store.close()
+
+
+def test_ctrl_c_with_worker_processes_stops_cleanly_and_resumes(tmp_path):
+    """Ctrl-C reaches the whole process group (kg and its workers), as in a terminal."""
+    corpus = tmp_path / "c.jsonl"
+    write_corpus(corpus, 60)
+    store = tmp_path / "s"
+    command = [sys.executable, "-m", "kg", "build", str(corpus), "--store", str(store), "-q", "--jobs", "2"]
+    proc = subprocess.Popen(command + ["--explain"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True)
+    for line in proc.stdout:                    # the first article is in the store: press Ctrl-C
+        if line.startswith("    ") and "#" in line:
+            break
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "kg: interrupted" in err and "Traceback" not in err, err
+    done_before = _stored_articles(store)
+    assert 0 < done_before < 60, done_before
+    assert subprocess.run(command, capture_output=True).returncode == 0
+    assert _stored_articles(store) == 60
+    assert main(["build", str(corpus), "--store", str(tmp_path / "clean"), "-q"]) == 0
+    assert quads(store) == quads(tmp_path / "clean")
