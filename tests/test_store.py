@@ -346,15 +346,17 @@ def test_writer_hands_a_write_error_to_the_caller(tmp_path):
 
 def test_interrupted_writer_finishes_the_article_it_is_writing_and_drops_the_queue(tmp_path):
     import threading
-    release = threading.Event()
+    stored, release = threading.Event(), threading.Event()
     with open_store(tmp_path / "s") as store:
         writer = store.writer()
         first, triples = _article(1)
-        writer.put(first, triples, on_stored=release.wait)    # the writer is busy with the first article
+        writer.put(first, triples, on_stored=lambda: (stored.set(), release.wait()))
+        assert stored.wait(10)                    # the writer is busy with the first article
         for n in (2, 3):
             writer.put(*_article(n))
         threading.Timer(0.3, release.set).start()
         writer.close(finish=False)
+        assert release.is_set()                   # close waited for the article being written
         assert store.articles() == [str(first)]
 
 
