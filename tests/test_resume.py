@@ -57,12 +57,18 @@ def test_killed_build_resumes_without_duplicates(tmp_path):
             break
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    _resume_and_compare(command, store, corpus, 200, tmp_path / "clean")
+
+
+def _resume_and_compare(command: list[str], store: Path, corpus: Path, total: int, clean: Path) -> None:
+    """The interrupted build left part of the corpus; the same command finishes it, and the store then
+    equals a store built in one go."""
     done_before = _stored_articles(store)
-    assert 0 < done_before < 200, done_before
+    assert 0 < done_before < total, done_before
     assert subprocess.run(command, capture_output=True).returncode == 0
-    assert _stored_articles(store) == 200
-    assert main(["build", str(corpus), "--store", str(tmp_path / "clean"), "-q"]) == 0
-    assert quads(store) == quads(tmp_path / "clean")
+    assert _stored_articles(store) == total
+    assert main(["build", str(corpus), "--store", str(clean), "-q"]) == 0
+    assert quads(store) == quads(clean)
 
 
 def _stored_articles(store_dir: Path) -> int:
@@ -93,9 +99,4 @@ def test_ctrl_c_with_worker_processes_stops_cleanly_and_resumes(tmp_path):
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "kg: interrupted" in err and "Traceback" not in err, err
-    done_before = _stored_articles(store)
-    assert 0 < done_before < 60, done_before
-    assert subprocess.run(command, capture_output=True).returncode == 0
-    assert _stored_articles(store) == 60
-    assert main(["build", str(corpus), "--store", str(tmp_path / "clean"), "-q"]) == 0
-    assert quads(store) == quads(tmp_path / "clean")
+    _resume_and_compare(command, store, corpus, 60, tmp_path / "clean")
