@@ -51,25 +51,28 @@ def add_mention(doc: Doc, start: int, end: int, key: str, type_: str, source: st
     return mention
 
 
-_INDEX: dict = {"key": None, "index": []}
+_INDEX: tuple = (None, None, -1, [])   # (doc, its mentions list, their count, token -> mention)
 
 
 def mention_at(doc: Doc, i: int) -> dict | None:
     """The (innermost) mention covering token i.
 
     Looked up in an index of the doc's mentions, rebuilt only when mentions were added: the
-    components ask this for nearly every token."""
+    components ask this for nearly every token. The index holds the doc and list it was built
+    from and compares them by identity: an ``id()`` is reused once its object is freed, so a key of
+    ids would hand one doc another's stale index."""
+    global _INDEX
     mentions = doc._.mentions
-    key = (id(doc), id(mentions), len(mentions))
-    if _INDEX["key"] != key:
-        index: list = [None] * len(doc)
+    indexed_doc, indexed_mentions, count, index = _INDEX
+    if indexed_doc is not doc or indexed_mentions is not mentions or count != len(mentions):
+        index = [None] * len(doc)
         for m in mentions:
             for j in range(m["start"], m["end"]):
                 best = index[j]
                 if best is None or m["end"] - m["start"] < best["end"] - best["start"]:
                     index[j] = m
-        _INDEX["key"], _INDEX["index"] = key, index
-    return _INDEX["index"][i]
+        _INDEX = (doc, mentions, len(mentions), index)   # one assignment: a thread sees old or new, whole
+    return index[i]
 
 
 def strip_determiners(span: Span) -> Span:

@@ -5,6 +5,7 @@ Sentences are invented for these tests, in news style. Each test states the rule
 from __future__ import annotations
 
 import pytest
+from spacy.tokens import Doc
 
 
 def entity(doc, key: str) -> dict:
@@ -295,3 +296,28 @@ def test_surname_reaches_a_full_name_spacy_called_an_organisation(nlp, text, per
     doc = nlp(text)
     assert doc._.entities[person]["type"] == "Person"
     assert surname not in doc._.entities
+
+
+
+def test_mention_lookup_answers_for_the_doc_it_is_given_when_an_earlier_docs_memory_is_reused(nlp):
+    """CPython hands a freed Doc's id to the next Doc at once; a lookup cached by ids and counts gave
+    the next doc the last doc's index (an IndexError in CI, or silently another article's entity).
+    One mentions list carried from doc to doc makes the ids and the count coincide on purpose."""
+    import gc
+    from kg.entities import mention_at
+
+    mentions: list = []
+    for n in range(5):
+        first = Doc(nlp.vocab, words=["Hamas", "fought", "."])
+        mentions[:] = [{"start": 0, "end": 1, "key": f"A{n}", "type": "ArmedGroup", "text": "Hamas", "source": "test"}]
+        first._.mentions = mentions
+        assert mention_at(first, 0)["key"] == f"A{n}"
+        del first
+        gc.collect()
+        second = Doc(nlp.vocab, words=["They", "said", "Hezbollah", "fought", "Israel", "."])
+        mentions[:] = [{"start": 2, "end": 3, "key": f"B{n}", "type": "ArmedGroup", "text": "Hezbollah", "source": "test"}]
+        second._.mentions = mentions
+        assert mention_at(second, 0) is None
+        assert mention_at(second, 2)["key"] == f"B{n}"
+        del second
+        gc.collect()
