@@ -7,11 +7,14 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from .entities import add_mention, mention_at, merge_entities, strip_determiners
+from .entities import PROPER_NOUN, add_mention, mention_at, merge_entities, strip_determiners
+from .scan import LOWER, ORTH, POS, indices_with, tokens_with, word_ids
 
 COLLECTIVES = {"group", "alliance", "coalition", "organization", "organisation", "umbrella", "network",
                "movement", "front", "body", "bloc", "grouping", "federation", "council"}
 NAMING_VERBS = {"known", "called", "named", "dubbed"}
+NAMING_WORD_IDS = word_ids(NAMING_VERBS | {"or"})
+OPEN_PAREN = word_ids(["("])
 
 if not Doc.has_extension("aliases"):
     Doc.set_extension("aliases", default=None)
@@ -44,9 +47,10 @@ class AliasesComponent:
 
     def acronyms(self, doc: Doc) -> None:
         """'Islamic State (IS)': the capitals in parentheses name the entity just before them."""
-        for token in doc[1:-2]:
-            if token.text != "(" or doc[token.i + 2].text != ")":
+        for i in indices_with(doc, ORTH, OPEN_PAREN):
+            if not 1 <= i < len(doc) - 2 or doc[i + 2].text != ")":
                 continue
+            token = doc[i]
             acronym = doc[token.i + 1]
             before = mention_at(doc, token.i - 1)
             if before is None or not acronym.text.replace(".", "").isupper() or len(acronym.text) > 8:
@@ -62,8 +66,8 @@ class AliasesComponent:
     @staticmethod
     def later_uses(doc: Doc, acronym: Token, key: str) -> None:
         """'The Arakan Army (AA) ... The AA said': the acronym names the same entity wherever it recurs."""
-        for token in doc[acronym.i + 1:]:
-            if token.text != acronym.text:
+        for token in tokens_with(doc, ORTH, word_ids([acronym.text])):
+            if token.i <= acronym.i:
                 continue
             mention = mention_at(doc, token.i)
             if mention is None:
@@ -73,7 +77,7 @@ class AliasesComponent:
 
     def naming_appositions(self, doc: Doc) -> None:
         """'the umbrella group ..., known as the Popular Mobilization Units'; 'X, also called Y'; 'X, or Y,'."""
-        for token in doc:
+        for token in tokens_with(doc, LOWER, NAMING_WORD_IDS):
             if token.lower_ in NAMING_VERBS and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "as" \
                     or token.lower_ in ("called", "dubbed", "named") and token.dep_ in ("acl", "relcl"):
                 start = token.i + 2 if doc[token.i + 1].lower_ == "as" else token.i + 1
@@ -125,8 +129,8 @@ class AliasesComponent:
         """'Military spokesman Lysenko', 'Nooraldin said': a lone capitalised surname of a person named before."""
         persons = {key: [w.lower() for w in key.replace("-", " ").split()]
                    for key, e in doc._.entities.items() if e["type"] == "Person"}
-        for token in doc:
-            if token.pos_ != "PROPN" or mention_at(doc, token.i) is not None:
+        for token in tokens_with(doc, POS, PROPER_NOUN):
+            if mention_at(doc, token.i) is not None:
                 continue
             words = token.lower_.replace("-", " ").split()
             for key, names in persons.items():

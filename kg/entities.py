@@ -14,6 +14,7 @@ from spacy.util import filter_spans
 from .gazetteer import Entry, is_acronym, load_gazetteer
 from .nlp import in_furniture
 from .resources import lexicon
+from .scan import LOWER, POS, indices_with, pos_ids, tokens_with, word_ids
 
 ACTOR_TYPES = {"Person", "Organization", "ArmedGroup", "Country"}
 GROUP_TYPES = {"Organization", "ArmedGroup"}
@@ -26,6 +27,8 @@ NUMERIC_ENTITIES = {"DATE", "TIME", "CARDINAL", "QUANTITY", "ORDINAL", "MONEY", 
 NER_TYPES = {"PERSON": "Person", "ORG": "Organization", "GPE": "Location", "LOC": "Location", "FAC": "Location"}
 DETERMINERS = {"the", "a", "an", "his", "her", "its", "their", "this", "that", "these", "those", "'s", "\u2019s"}
 MODIFIER_DEPS = {"amod", "compound", "npadvmod", "nmod", "punct", "nummod", "quantmod", "advmod"}
+AREA_NOUN_IDS = word_ids(AREA_NOUNS)
+PROPER_NOUN = pos_ids("PROPN")
 
 if not Doc.has_extension("mentions"):
     Doc.set_extension("mentions", default=None)
@@ -169,6 +172,8 @@ class ActorsComponent:
         self.capture_verbs = set(lex["capture_verbs"])
         self.directions = set(lex["directions"])
         self.title_words = {w for t in lex["titles"] for w in t.split() if w[:1].isupper()}
+        self.group_noun_ids = word_ids(self.group_nouns)
+        self.backing_word_ids = word_ids(self.participles | {"led"})
 
     # -- the parts of a noun phrase
     def modifier_tokens(self, head: Token) -> list[Token]:
@@ -239,8 +244,8 @@ class ActorsComponent:
 
     def nominal_actors(self, doc: Doc, claimed: set[int]) -> None:
         """'Shiite militias', 'the US-led coalition', 'IS fighters': a group noun with a qualifying modifier."""
-        for head in doc:
-            if head.lower_ not in self.group_nouns or head.i in claimed:
+        for head in tokens_with(doc, LOWER, self.group_noun_ids):
+            if head.i in claimed:
                 continue
             if head.pos_ not in ("NOUN", "PROPN") and not (head.pos_ == "ADJ" and head.dep_ in ("compound", "amod", "nmod")):
                 continue
@@ -300,8 +305,8 @@ class ActorsComponent:
     def places_from_context(self, doc: Doc, claimed: set[int]) -> None:
         """Names that the sentence shows to be places, whatever spaCy's label: what troops retake,
         capture or shell ('retook Awdhegle and Mubarak'), and what lies 'N km west of' somewhere."""
-        for token in doc:
-            if token.pos_ != "PROPN" or token.i in claimed or token.dep_ == "compound" or in_furniture(doc, token.idx):
+        for token in tokens_with(doc, POS, PROPER_NOUN):
+            if token.i in claimed or token.dep_ == "compound" or in_furniture(doc, token.idx):
                 continue
             governor = token
             while governor.dep_ == "conj":
@@ -410,11 +415,10 @@ class ActorsComponent:
 
     def modifier_backers(self, doc: Doc, claimed: set[int]) -> None:
         """'Iranian-backed', 'Russian-led': the demonym or name before a hyphenated participle is an actor."""
-        for token in doc:
-            if token.i in claimed or token.i + 2 >= len(doc) or doc[token.i + 1].text != "-":
+        for participle in indices_with(doc, LOWER, self.backing_word_ids):
+            if participle < 2 or participle - 2 in claimed or doc[participle - 1].text != "-":
                 continue
-            if doc[token.i + 2].lower_ not in self.participles | {"led"}:
-                continue
+            token = doc[participle - 2]
             entry = self.gazetteer.demonym(token.text) or self.gazetteer.lookup(token.text)
             if entry and token.lower_ != "state":
                 add_mention(doc, token.i, token.i + 1, entry.label, entry.type, "demonym", entry.qid)
@@ -423,8 +427,8 @@ class ActorsComponent:
     def place_nominals(self, doc: Doc, claimed: set[int]) -> None:
         """'the Ethiopian border', 'the border with Russia': a place named by a country;
         'the Gedo and Bakool regions', 'Luhansk province': names before a place noun are places."""
-        for token in doc:
-            if token.lower_ in AREA_NOUNS and not in_furniture(doc, token.idx):
+        for token in tokens_with(doc, LOWER, AREA_NOUN_IDS):
+            if not in_furniture(doc, token.idx):
                 names = [t for t in token.lefts if t.dep_ in ("compound", "nmod") and t.pos_ == "PROPN"]
                 names += [c for t in names for c in t.conjuncts if c.pos_ == "PROPN"]
                 for name in sorted(set(names), key=lambda t: t.i):

@@ -17,7 +17,7 @@ the singular ('al-Shabab ... they'), and an antecedent that is not a subject.
 """
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 
 from spacy.language import Language
@@ -26,6 +26,7 @@ from spacy.tokens import Doc, Token
 from .entities import GROUP_TYPES, add_mention, mention_at
 from .nlp import in_furniture
 from .resources import lexicon
+from .scan import IS_SPACE, LOWER, TRUE, indices_with, tokens_with, word_ids
 
 WINDOW_SENTENCES = 5
 PRONOUNS = {"he": "person", "him": "person", "his": "person", "she": "person", "her": "person",
@@ -47,12 +48,13 @@ class ReferencesComponent:
         lex = lexicon()
         self.group_nouns = set(lex["group_nouns"]) - set(lex["state_nouns"])
         self.synonyms = [set(s) for s in lex["synonym_heads"]]
+        self.candidate_ids = word_ids(self.group_nouns | SETTLEMENTS | PRONOUNS.keys() | {"state"})
 
     def __call__(self, doc: Doc) -> Doc:
         self.sentence_starts = [sent.start for sent in doc.sents]
-        candidates = self.group_nouns | SETTLEMENTS | PRONOUNS.keys() | {"state"}
-        for token in doc:
-            if token.lower_ not in candidates or mention_at(doc, token.i) is not None or in_furniture(doc, token.idx):
+        self.paragraph_breaks = paragraph_breaks(doc)
+        for token in tokens_with(doc, LOWER, self.candidate_ids):
+            if mention_at(doc, token.i) is not None or in_furniture(doc, token.idx):
                 continue
             key = None
             if token.lower_ in self.group_nouns and token.pos_ == "NOUN" and token.dep_ != "compound":
@@ -114,7 +116,7 @@ class ReferencesComponent:
         if kind == "one" and token.lower_ == "it" and token.head.lemma_ in PLEONASTIC_HEADS and \
                 any(c.dep_ in ("acomp", "xcomp", "ccomp", "attr") for c in token.head.children):
             return None
-        window_start = paragraph_start(doc, token, paragraphs=2)
+        window_start = paragraph_start(self.paragraph_breaks, token, paragraphs=2)
         for mention in reversed(doc._.mentions):
             if mention["end"] > token.i or mention["start"] < window_start or mention["source"] == "reference":
                 continue
@@ -154,12 +156,13 @@ def is_subject(doc: Doc, mention: dict) -> bool:
     return root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.dep_ in ("nsubj", "nsubjpass")
 
 
-def paragraph_start(doc: Doc, token: Token, paragraphs: int) -> int:
+def paragraph_breaks(doc: Doc) -> list[int]:
+    """Indices of the space tokens that hold a blank line, ascending. (A token's own trailing
+    whitespace is at most one space in spaCy, so line breaks are always space tokens.)"""
+    return [i for i in indices_with(doc, IS_SPACE, TRUE) if "\n\n" in doc[i].text]
+
+
+def paragraph_start(breaks: list[int], token: Token, paragraphs: int) -> int:
     """Index of the first token of the paragraph `paragraphs - 1` before the token's own."""
-    seen = 0
-    for i in range(token.i - 1, -1, -1):
-        if doc[i].is_space and "\n\n" in doc[i].text or "\n\n" in doc[i].whitespace_:
-            seen += 1
-            if seen == paragraphs:
-                return i + 1
-    return 0
+    before = bisect_left(breaks, token.i)          # the breaks left of the token
+    return breaks[before - paragraphs] + 1 if before >= paragraphs else 0

@@ -11,9 +11,11 @@ Results land in ``doc._.relations`` as plain dicts.
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from spacy.attrs import LEMMA, LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
@@ -128,6 +130,9 @@ class RelationsComponent:
             self.matchers.append((p, matcher, p.triggers))
         token_triggers = [p.triggers for p in self.patterns if p.kind == "token"]
         self.token_triggers = None if any(t is None for t in token_triggers) else frozenset().union(*token_triggers)
+        # the words the patterns ask for by name: only where these occur is a sentence worth matching
+        self.watched = frozenset().union(*(t for _, _, t in self.matchers if t is not None),
+                                         *(m.anchors for _, m, _ in self.matchers if m is not None and m.anchors))
         lex = lexicon()
         self.reporting = set(lex["reporting_verbs"])
         self.alleging = set(lex["alleging_verbs"])
@@ -143,17 +148,19 @@ class RelationsComponent:
                 token._.nkg_type = m["type"]
                 in_mention.add(i)
         found: dict[tuple, dict] = {}
-        # each sentence with a mention, and its tokens by word (lower-cased form and lemma)
+        # each sentence with a mention, and where the watched words occur in it (lower-cased form or lemma)
+        marked = sorted(in_mention)
+        watched = self.watched_words(doc)
         sentences = []
         for sent in doc.sents:
-            if not any(i in in_mention for i in range(sent.start, sent.end)):
+            first = bisect_left(marked, sent.start)
+            if first == len(marked) or marked[first] >= sent.end:
                 continue
             by_word: dict[str, list[Token]] = {}
-            for token in sent:
-                lower, lemma = token.lower_, token.lemma_.lower()
-                by_word.setdefault(lower, []).append(token)
-                if lemma != lower:
-                    by_word.setdefault(lemma, []).append(token)
+            for word, where in watched.items():
+                lo, hi = bisect_left(where, sent.start), bisect_left(where, sent.end)
+                if lo < hi:
+                    by_word[word] = [doc[i] for i in where[lo:hi]]
             sentences.append((sent, by_word))
         token_hits = self.token_matches(sentences)
         for pattern, matcher, triggers in self.matchers:
@@ -185,6 +192,24 @@ class RelationsComponent:
         doc._.relations = sorted(found.values(), key=lambda r: (r["start_char"], r["predicate"], r["subject"],
                                                                  r["object"], r["pattern"]))
         return doc
+
+    def watched_words(self, doc: Doc) -> dict[str, list[int]]:
+        """Where each word the patterns name occurs, as a token's lower-cased form or lemma: word -> token
+        indices, ascending. Read from spaCy's arrays, so only the few tokens found become Python objects."""
+        strings = doc.vocab.strings
+        lowers, lemmas = doc.to_array(LOWER).tolist(), doc.to_array(LEMMA).tolist()
+        lower_words = {h: w for h in set(lowers) if (w := strings[h]) in self.watched}
+        lemma_words = {h: w for h in set(lemmas) if (w := strings[h].lower()) in self.watched}
+        where: dict[str, list[int]] = {}
+        if lower_words or lemma_words:
+            for i, (lower, lemma) in enumerate(zip(lowers, lemmas)):
+                word = lower_words.get(lower)
+                if word is not None:
+                    where.setdefault(word, []).append(i)
+                base = lemma_words.get(lemma)
+                if base is not None and base != word:
+                    where.setdefault(base, []).append(i)
+        return where
 
     def token_matches(self, sentences: list) -> dict[str, list]:
         """Pattern id -> [(sentence, start, alignments)] in text order, each pattern only in the sentences
