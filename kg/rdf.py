@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from decimal import Decimal
+from functools import lru_cache
 from typing import Iterable, Iterator
 
 import pyoxigraph
@@ -19,6 +20,7 @@ Triple = tuple
 _SAFE = set("-.~")
 
 
+@lru_cache(maxsize=65536)   # names recur across an article's statements and across a corpus
 def entity_iri(name: str) -> URIRef:
     """A readable IRI from a canonical name: letters and digits kept (any script), spaces as '_', the rest %-encoded."""
     name = " ".join(name.split())

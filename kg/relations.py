@@ -115,18 +115,14 @@ class RelationsComponent:
 
     def __init__(self, nlp: Language):
         self.constraints, self.patterns = load_patterns()
-        # token patterns share one spaCy Matcher (one pass a sentence, predicates evaluated once a token);
-        # each dependency pattern has its own matcher, run from its anchor words. Either kind runs only
-        # in the sentences where the pattern's trigger words occur.
+        # a sentence goes through one spaCy Matcher holding the token patterns whose trigger words it has
+        # (one pass, predicates evaluated once a token); each dependency pattern has its own matcher, run
+        # from its anchor words, in the sentences that hold its trigger words.
         self.vocab = nlp.vocab
-        self.token_matcher = Matcher(nlp.vocab)
+        self.token_matchers: dict[tuple[str, ...], Matcher] = {}   # see matcher_for
         self.matchers = []
         for p in self.patterns:
-            if p.kind == "token":
-                self.token_matcher.add(p.id, [p.body])
-                matcher = None
-            else:
-                matcher = DependencyPattern(p.body)
+            matcher = DependencyPattern(p.body) if p.kind == "dependency" else None
             self.matchers.append((p, matcher, p.triggers))
         token_triggers = [p.triggers for p in self.patterns if p.kind == "token"]
         self.token_triggers = None if any(t is None for t in token_triggers) else frozenset().union(*token_triggers)
@@ -215,16 +211,27 @@ class RelationsComponent:
         """Pattern id -> [(sentence, start, alignments)] in text order, each pattern only in the sentences
         that hold its trigger words."""
         hits: dict[str, list] = {}
-        triggers_of = {p.id: p.triggers for p in self.patterns if p.kind == "token"}
+        token_patterns = [p for p in self.patterns if p.kind == "token"]
         for sent, by_word in sentences:
             if self.token_triggers is not None and self.token_triggers.isdisjoint(by_word):
                 continue
-            for match_id, start, _, alignments in self.token_matcher(sent, with_alignments=True):
-                pattern_id = self.vocab.strings[match_id]
-                triggers = triggers_of[pattern_id]
-                if triggers is None or not triggers.isdisjoint(by_word):
-                    hits.setdefault(pattern_id, []).append((sent, start, alignments))
+            live = tuple(p.id for p in token_patterns if p.triggers is None or not p.triggers.isdisjoint(by_word))
+            for match_id, start, _, alignments in self.matcher_for(live)(sent, with_alignments=True):
+                hits.setdefault(self.vocab.strings[match_id], []).append((sent, start, alignments))
         return hits
+
+    def matcher_for(self, pattern_ids: tuple[str, ...]) -> Matcher:
+        """One spaCy Matcher holding just these token patterns, made once: a sentence that names only
+        'spokesman' is not run through the 'near' and '-backed' patterns."""
+        matcher = self.token_matchers.get(pattern_ids)
+        if matcher is None:
+            if len(self.token_matchers) >= 512:     # bounded; a corpus uses a few dozen combinations
+                self.token_matchers.clear()
+            matcher = self.token_matchers[pattern_ids] = Matcher(self.vocab)
+            for p in self.patterns:
+                if p.id in pattern_ids:
+                    matcher.add(p.id, [p.body])
+        return matcher
 
     @staticmethod
     def add_spokesmen_organisations(found: dict) -> None:

@@ -306,7 +306,7 @@ class KgStore:
         Building an article again therefore replaces what an earlier build said about it; entities it
         shares with other articles keep their one IRI, their names gathered across articles.
         """
-        self._replace(article_iri, [tuple(to_oxigraph(term) for term in triple) for triple in triples])
+        self._replace(article_iri, [(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples])
 
     def writer(self, depth: int = 32) -> "StoreWriter":
         """A :class:`StoreWriter`: ``replace_article`` on a thread of its own, in order."""
@@ -319,7 +319,8 @@ class KgStore:
     def _replace(self, article_iri, new: list[tuple]) -> None:
         store = self._writable()
         graph = to_oxigraph(URIRef(str(article_iri)))
-        if any(isinstance(term, pyoxigraph.BlankNode) for triple in new for term in triple):
+        blank = pyoxigraph.BlankNode
+        if any(type(s) is blank or type(p) is blank or type(o) is blank for s, p, o in new):
             raise KgError(f"{article_iri}: an article's triples cannot hold blank nodes (give them IRIs)")
         try:
             if not store.contains_named_graph(graph):
@@ -546,12 +547,11 @@ def _lock(path: Path, exclusive: bool):
 # ------------------------------------------------------------------ terms, bindings, queries
 
 _NAMED_NODES: dict = {}
+_SHORT_LITERALS: dict = {}
 
 
 def to_oxigraph(term):
     """An rdflib term (or a pyoxigraph term, or a plain Python value) as a pyoxigraph term."""
-    if isinstance(term, (pyoxigraph.NamedNode, pyoxigraph.BlankNode, pyoxigraph.Literal)):
-        return term
     if isinstance(term, URIRef):
         node = _NAMED_NODES.get(term)
         if node is None:
@@ -563,17 +563,31 @@ def to_oxigraph(term):
                 _NAMED_NODES.clear()
             _NAMED_NODES[term] = node
         return node
+    if isinstance(term, Literal):
+        if len(term) <= 64:          # labels, numbers, dates, pattern ids recur; evidence sentences do not
+            key = (str(term), term.language, term.datatype)
+            node = _SHORT_LITERALS.get(key)
+            if node is None:
+                if len(_SHORT_LITERALS) >= 100_000:
+                    _SHORT_LITERALS.clear()
+                node = _SHORT_LITERALS[key] = _literal(term)
+            return node
+        return _literal(term)
+    if isinstance(term, (pyoxigraph.NamedNode, pyoxigraph.BlankNode, pyoxigraph.Literal)):
+        return term
     if isinstance(term, BNode):
         return pyoxigraph.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return pyoxigraph.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(term.datatype)))
-        return pyoxigraph.Literal(str(term))
     if isinstance(term, (bool, int, float, Decimal, str)):
         return to_oxigraph(Literal(term))
     raise KgError(f"cannot use {term!r} as an RDF term")
+
+
+def _literal(term: Literal) -> pyoxigraph.Literal:
+    if term.language:
+        return pyoxigraph.Literal(str(term), language=term.language)
+    if term.datatype is not None:
+        return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(term.datatype)))
+    return pyoxigraph.Literal(str(term))
 
 
 def to_rdflib(term):
