@@ -124,8 +124,7 @@ class RelationsComponent:
         for p in self.patterns:
             matcher = DependencyPattern(p.body) if p.kind == "dependency" else None
             self.matchers.append((p, matcher, p.triggers))
-        token_triggers = [p.triggers for p in self.patterns if p.kind == "token"]
-        self.token_triggers = None if any(t is None for t in token_triggers) else frozenset().union(*token_triggers)
+        self.token_triggers = [(p.id, p.triggers) for p in self.patterns if p.kind == "token"]
         # the words the patterns ask for by name: only where these occur is a sentence worth matching
         self.watched = frozenset().union(*(t for _, _, t in self.matchers if t is not None),
                                          *(m.anchors for _, m, _ in self.matchers if m is not None and m.anchors))
@@ -211,11 +210,11 @@ class RelationsComponent:
         """Pattern id -> [(sentence, start, alignments)] in text order, each pattern only in the sentences
         that hold its trigger words."""
         hits: dict[str, list] = {}
-        token_patterns = [p for p in self.patterns if p.kind == "token"]
         for sent, by_word in sentences:
-            if self.token_triggers is not None and self.token_triggers.isdisjoint(by_word):
+            live = tuple(pattern_id for pattern_id, triggers in self.token_triggers
+                         if triggers is None or not triggers.isdisjoint(by_word))
+            if not live:
                 continue
-            live = tuple(p.id for p in token_patterns if p.triggers is None or not p.triggers.isdisjoint(by_word))
             for match_id, start, _, alignments in self.matcher_for(live)(sent, with_alignments=True):
                 hits.setdefault(self.vocab.strings[match_id], []).append((sent, start, alignments))
         return hits
