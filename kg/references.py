@@ -51,23 +51,23 @@ class ReferencesComponent:
         self.candidate_ids = word_ids(self.group_nouns | SETTLEMENTS | PRONOUNS.keys() | {"state"})
 
     def __call__(self, doc: Doc) -> Doc:
-        self.sentence_starts = [sent.start for sent in doc.sents]
-        self.paragraph_breaks = paragraph_breaks(doc)
+        starts = [sent.start for sent in doc.sents]   # this doc's layout, passed on (the component is shared)
+        breaks = paragraph_breaks(doc)
         for token in tokens_with(doc, LOWER, self.candidate_ids):
             if mention_at(doc, token.i) is not None or in_furniture(doc, token.idx):
                 continue
             key = None
             if token.lower_ in self.group_nouns and token.pos_ == "NOUN" and token.dep_ != "compound":
                 if self.is_reference(token):
-                    key = self.antecedent(doc, token, GROUP_TYPES)
+                    key = self.antecedent(doc, token, GROUP_TYPES, starts)
             elif token.lower_ in SETTLEMENTS and token.pos_ == "NOUN" and self.determiner(token) \
                     and not self.followed_by_name(token):
-                key = self.antecedent(doc, token, {"Location"})
+                key = self.antecedent(doc, token, {"Location"}, starts)
             elif token.lower_ == "state" and self.determiner(token) in ("the",) or \
                     token.lower_ == "state" and token.i + 2 < len(doc) and doc[token.i + 1].text == "-":
                 key = self.country_in_focus(doc)
             elif token.lower_ in PRONOUNS and token.pos_ == "PRON":
-                key = self.pronoun_antecedent(doc, token)
+                key = self.pronoun_antecedent(doc, token, breaks)
             if key:
                 add_mention(doc, token.i, token.i + 1, key, doc._.entities[key]["type"], "reference", surface=key)
         doc._.mentions.sort(key=lambda m: (m["start"], m["end"]))
@@ -97,8 +97,7 @@ class ReferencesComponent:
             heads.add(mention["key"].split()[-1].lower())   # "Russian-backed separatists" named on a one-word span
         return word in heads or any(word in group and heads & group for group in self.synonyms)
 
-    def antecedent(self, doc: Doc, token: Token, types: set[str]) -> str | None:
-        starts = self.sentence_starts
+    def antecedent(self, doc: Doc, token: Token, types: set[str], starts: list[int]) -> str | None:
         sent_index = bisect_right(starts, token.i) - 1
         window_start = starts[max(0, sent_index - WINDOW_SENTENCES)]
         before = [m for m in doc._.mentions if window_start <= m["start"] and m["end"] <= token.i and m["type"] in types]
@@ -110,13 +109,13 @@ class ReferencesComponent:
         named = [m for m in before if m["source"] != "reference"]
         return named[-1]["key"] if named else None
 
-    def pronoun_antecedent(self, doc: Doc, token: Token) -> str | None:
+    def pronoun_antecedent(self, doc: Doc, token: Token, breaks: list[int]) -> str | None:
         """The actor in focus: the latest compatible clause subject in this paragraph or the one before."""
         kind = PRONOUNS[token.lower_]
         if kind == "one" and token.lower_ == "it" and token.head.lemma_ in PLEONASTIC_HEADS and \
                 any(c.dep_ in ("acomp", "xcomp", "ccomp", "attr") for c in token.head.children):
             return None
-        window_start = paragraph_start(self.paragraph_breaks, token, paragraphs=2)
+        window_start = paragraph_start(breaks, token, paragraphs=2)
         for mention in reversed(doc._.mentions):
             if mention["end"] > token.i or mention["start"] < window_start or mention["source"] == "reference":
                 continue

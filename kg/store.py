@@ -552,27 +552,11 @@ _SHORT_LITERALS: dict = {}
 
 def to_oxigraph(term):
     """An rdflib term (or a pyoxigraph term, or a plain Python value) as a pyoxigraph term."""
-    if isinstance(term, URIRef):
-        node = _NAMED_NODES.get(term)
-        if node is None:
-            try:
-                node = pyoxigraph.NamedNode(str(term))
-            except ValueError as err:
-                raise KgError(f"not a valid IRI: {str(term)!r} ({_one_line(err)})") from None
-            if len(_NAMED_NODES) >= 100_000:   # a bounded cache: predicates, classes and entities recur
-                _NAMED_NODES.clear()
-            _NAMED_NODES[term] = node
-        return node
-    if isinstance(term, Literal):
-        if len(term) <= 64:          # labels, numbers, dates, pattern ids recur; evidence sentences do not
-            key = (str(term), term.language, term.datatype)
-            node = _SHORT_LITERALS.get(key)
-            if node is None:
-                if len(_SHORT_LITERALS) >= 100_000:
-                    _SHORT_LITERALS.clear()
-                node = _SHORT_LITERALS[key] = _literal(term)
-            return node
-        return _literal(term)
+    if isinstance(term, URIRef):   # predicates, classes and entities recur
+        return _cached(_NAMED_NODES, term, _named_node)
+    if isinstance(term, Literal):   # labels, numbers, dates, pattern ids recur; evidence sentences do not
+        return _cached(_SHORT_LITERALS, (str(term), term.language, term.datatype), lambda _: _literal(term)) \
+            if len(term) <= 64 else _literal(term)
     if isinstance(term, (pyoxigraph.NamedNode, pyoxigraph.BlankNode, pyoxigraph.Literal)):
         return term
     if isinstance(term, BNode):
@@ -580,6 +564,23 @@ def to_oxigraph(term):
     if isinstance(term, (bool, int, float, Decimal, str)):
         return to_oxigraph(Literal(term))
     raise KgError(f"cannot use {term!r} as an RDF term")
+
+
+def _cached(cache: dict, key, make):
+    """``make(key)``, remembered in a bounded cache (emptied when full: memory stays flat on a corpus)."""
+    node = cache.get(key)
+    if node is None:
+        if len(cache) >= 100_000:
+            cache.clear()
+        node = cache[key] = make(key)
+    return node
+
+
+def _named_node(term: URIRef) -> pyoxigraph.NamedNode:
+    try:
+        return pyoxigraph.NamedNode(str(term))
+    except ValueError as err:
+        raise KgError(f"not a valid IRI: {str(term)!r} ({_one_line(err)})") from None
 
 
 def _literal(term: Literal) -> pyoxigraph.Literal:
