@@ -9,24 +9,39 @@ DEP, ENT_TYPE with a string or {"IN": [...]} / {"NOT_IN": [...]}.
 """
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Iterable, Iterator
 
 from spacy.tokens import Span, Token
 
-_ATTRS = {"ORTH": lambda t: t.text, "TEXT": lambda t: t.text, "LOWER": lambda t: t.lower_,
-          "LEMMA": lambda t: t.lemma_, "POS": lambda t: t.pos_, "TAG": lambda t: t.tag_, "DEP": lambda t: t.dep_,
-          "ENT_TYPE": lambda t: t.ent_type_}
+_ATTRS = {"ORTH": attrgetter("text"), "TEXT": attrgetter("text"), "LOWER": attrgetter("lower_"),
+          "LEMMA": attrgetter("lemma_"), "POS": attrgetter("pos_"), "TAG": attrgetter("tag_"),
+          "DEP": attrgetter("dep_"), "ENT_TYPE": attrgetter("ent_type_")}
 
 
-def _accepts(token: Token, attrs: dict) -> bool:
+def _checks(attrs: dict) -> tuple:
+    """RIGHT_ATTRS as (getter, wanted, inside) triples: inside None compares, True/False tests membership."""
+    checks = []
     for name, wanted in attrs.items():
-        value = _ATTRS[name](token)
+        if name not in _ATTRS:
+            raise ValueError(f"unsupported RIGHT_ATTRS key {name!r}")
         if isinstance(wanted, dict):
-            if "IN" in wanted and value not in wanted["IN"]:
+            if "IN" in wanted:
+                checks.append((_ATTRS[name], frozenset(wanted["IN"]), True))
+            if "NOT_IN" in wanted:
+                checks.append((_ATTRS[name], frozenset(wanted["NOT_IN"]), False))
+        else:
+            checks.append((_ATTRS[name], wanted, None))
+    return tuple(checks)
+
+
+def _accepts(token: Token, checks: tuple) -> bool:
+    for get, wanted, inside in checks:
+        value = get(token)
+        if inside is None:
+            if value != wanted:
                 return False
-            if "NOT_IN" in wanted and value in wanted["NOT_IN"]:
-                return False
-        elif value != wanted:
+        elif (value in wanted) is not inside:
             return False
     return True
 
@@ -62,11 +77,10 @@ class DependencyPattern:
     def __init__(self, nodes: list[dict]):
         self.nodes = nodes
         self.names = [n["RIGHT_ID"] for n in nodes]
-        self.position = {name: i for i, name in enumerate(self.names)}
-        for node in nodes:
-            for attr in node.get("RIGHT_ATTRS", {}):
-                if attr not in _ATTRS:
-                    raise ValueError(f"unsupported RIGHT_ATTRS key {attr!r}")
+        position = {name: i for i, name in enumerate(self.names)}
+        self.first = _checks(nodes[0].get("RIGHT_ATTRS", {}))
+        # each later node: (the bound node it hangs from, the relation to it, its checks)
+        self.steps = [(position[n["LEFT_ID"]], n["REL_OP"], _checks(n.get("RIGHT_ATTRS", {}))) for n in nodes[1:]]
         self.anchors = self._anchor_words()
 
     def _anchor_words(self) -> set[str] | None:
@@ -83,21 +97,19 @@ class DependencyPattern:
 
     def matches(self, sent: Span, candidates: Iterable[Token] | None = None) -> Iterator[list[int]]:
         """Matches in ``sent``; ``candidates``, if given, are the only tokens tried as the first node."""
-        first = self.nodes[0].get("RIGHT_ATTRS", {})
         for token in (sent if candidates is None else candidates):
-            if _accepts(token, first):
+            if _accepts(token, self.first):
                 yield from self._extend([token.i], sent)
 
     def _extend(self, bound: list[int], sent: Span) -> Iterator[list[int]]:
         if len(bound) == len(self.nodes):
             yield list(bound)
             return
-        node = self.nodes[len(bound)]
-        left = sent.doc[bound[self.position[node["LEFT_ID"]]]]
-        for candidate in _related(left, node["REL_OP"], sent):
+        left, op, checks = self.steps[len(bound) - 1]
+        for candidate in _related(sent.doc[bound[left]], op, sent):
             if candidate.i in bound or not (sent.start <= candidate.i < sent.end):
                 continue
-            if _accepts(candidate, node.get("RIGHT_ATTRS", {})):
+            if _accepts(candidate, checks):
                 bound.append(candidate.i)
                 yield from self._extend(bound, sent)
                 bound.pop()

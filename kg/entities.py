@@ -6,6 +6,8 @@ The results are plain data on the Doc, so Docs travel between processes:
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
@@ -28,6 +30,7 @@ NER_TYPES = {"PERSON": "Person", "ORG": "Organization", "GPE": "Location", "LOC"
 DETERMINERS = {"the", "a", "an", "his", "her", "its", "their", "this", "that", "these", "those", "'s", "\u2019s"}
 MODIFIER_DEPS = {"amod", "compound", "npadvmod", "nmod", "punct", "nummod", "quantmod", "advmod"}
 AREA_NOUN_IDS = word_ids(AREA_NOUNS)
+BORDER = word_ids(["border"])
 PROPER_NOUN = pos_ids("PROPN")
 
 if not Doc.has_extension("mentions"):
@@ -128,23 +131,26 @@ class GazetteerComponent:
         for name, entry in self.gazetteer.names():
             matcher = self.exact if is_acronym(name) else self.folded
             matcher.add(entry.iri, [nlp.make_doc(name)])
+        # the same names recur in every article: each spelling is judged once
+        self.cased_like_name = lru_cache(maxsize=8192)(self._cased_like_name)
 
-    def cased_like_name(self, span: Span) -> bool:
+    def _cased_like_name(self, text: str) -> bool:
         """'an Islamic state' is not the Islamic State: a capitalised word of the name must be capitalised here."""
-        entry = self.gazetteer.lookup(span.text)
-        names = [n for n in (entry.label, *entry.aliases) if n.lower() == span.text.lower()] if entry else []
-        names = names or [span.text]
+        entry = self.gazetteer.lookup(text)
+        names = [n for n in (entry.label, *entry.aliases) if n.lower() == text.lower()] if entry else []
+        names = names or [text]
         for name in names:
             words = name.split()
-            if len(words) != len(span.text.split()):
+            if len(words) != len(text.split()):
                 return True
-            if all(not w[:1].isupper() or t[:1].isupper() for w, t in zip(words, span.text.split())):
+            if all(not w[:1].isupper() or t[:1].isupper() for w, t in zip(words, text.split())):
                 return True
         return False
 
     def __call__(self, doc: Doc) -> Doc:
         spans = [Span(doc, s, e, label=mid) for mid, s, e in self.exact(doc)]
-        spans += [Span(doc, s, e, label=mid) for mid, s, e in self.folded(doc) if self.cased_like_name(doc[s:e])]
+        spans += [Span(doc, s, e, label=mid) for mid, s, e in self.folded(doc)
+                  if self.cased_like_name(doc[s:e].text)]
         doc._.gazetteer_hits = [(s.start, s.end, s.label_) for s in sorted(filter_spans(spans))
                                 if not in_furniture(doc, s.start_char)]
         return doc
@@ -169,6 +175,10 @@ class ActorsComponent:
         self.participles = set(lex["stripped_participles"])
         self.place_nouns = set(lex["place_nouns"])
         self.titles = sorted(lex["titles"], key=len, reverse=True)
+        self.titles_by_first_word: dict[str, list[list[str]]] = {}   # longest first, as in self.titles
+        for title in self.titles:
+            words = title.split()
+            self.titles_by_first_word.setdefault(words[0], []).append(words)
         self.capture_verbs = set(lex["capture_verbs"])
         self.directions = set(lex["directions"])
         self.title_words = {w for t in lex["titles"] for w in t.split() if w[:1].isupper()}
@@ -382,9 +392,8 @@ class ActorsComponent:
         changed = True
         while changed and len(span) > 1:
             changed = False
-            for title in self.titles:
-                words = title.split()
-                if [t.text for t in span[:len(words)]] == words and len(span) > len(words):
+            for words in self.titles_by_first_word.get(span[0].text, ()):
+                if len(span) > len(words) and [t.text for t in span[:len(words)]] == words:
                     span = span[len(words):]
                     changed = True
                     break
@@ -443,8 +452,8 @@ class ActorsComponent:
                         start -= 1
                     add_mention(doc, start, name.i + 1, doc[start:name.i + 1].text, "Location", "place")
                     claimed.update(range(start, name.i + 1))
-        for token in doc:
-            if token.lower_ != "border" or token.i in claimed:
+        for token in tokens_with(doc, LOWER, BORDER):
+            if token.i in claimed:
                 continue
             mods = [t for t in self.modifier_tokens(token) if t.text != "-"]
             country = next((self.entry_for([t]) for t in mods if self.entry_for([t])), None)

@@ -15,7 +15,6 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from spacy.attrs import LEMMA, LOWER
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
@@ -23,6 +22,7 @@ from spacy.tokens import Doc, Token
 from .depmatch import DependencyPattern
 from .entities import ACTOR_TYPES, GROUP_TYPES, mention_at
 from .resources import PATTERNS_DIR, lexicon
+from .scan import LEMMA, LOWER, positions, word_id
 
 if not Doc.has_extension("relations"):
     Doc.set_extension("relations", default=None)
@@ -128,6 +128,7 @@ class RelationsComponent:
         # the words the patterns ask for by name: only where these occur is a sentence worth matching
         self.watched = frozenset().union(*(t for _, _, t in self.matchers if t is not None),
                                          *(m.anchors for _, m, _ in self.matchers if m is not None and m.anchors))
+        self.watched_ids = {word_id(w): w for w in self.watched}
         lex = lexicon()
         self.reporting = set(lex["reporting_verbs"])
         self.alleging = set(lex["alleging_verbs"])
@@ -143,6 +144,7 @@ class RelationsComponent:
                 token._.nkg_type = m["type"]
                 in_mention.add(i)
         found: dict[tuple, dict] = {}
+        judged: dict[int, tuple] = {}   # trigger token -> (modality, polarity, speaker)
         # each sentence with a mention, and where the watched words occur in it (lower-cased form or lemma)
         marked = sorted(in_mention)
         watched = self.watched_words(doc)
@@ -166,7 +168,7 @@ class RelationsComponent:
                         role = pattern.roles.get(element)
                         if role:
                             sides[role].append(doc[sent.start + start + offset])
-                    self.emit(doc, pattern, sides, doc[sent.start + start], found)
+                    self.emit(doc, pattern, sides, doc[sent.start + start], found, judged)
                 continue
             live = [(sent, by_word) for sent, by_word in sentences
                     if triggers is None or not triggers.isdisjoint(by_word)]
@@ -182,7 +184,7 @@ class RelationsComponent:
                     for name, i in zip(names, token_ids):
                         if name in sides:
                             sides[name].append(doc[i])
-                    self.emit(doc, pattern, sides, doc[token_ids[0]], found)
+                    self.emit(doc, pattern, sides, doc[token_ids[0]], found, judged)
         self.add_spokesmen_organisations(found)
         doc._.relations = sorted(found.values(), key=lambda r: (r["start_char"], r["predicate"], r["subject"],
                                                                  r["object"], r["pattern"]))
@@ -192,19 +194,16 @@ class RelationsComponent:
         """Where each word the patterns name occurs, as a token's lower-cased form or lemma: word -> token
         indices, ascending. Read from spaCy's arrays, so only the few tokens found become Python objects."""
         strings = doc.vocab.strings
-        lowers, lemmas = doc.to_array(LOWER).tolist(), doc.to_array(LEMMA).tolist()
-        lower_words = {h: w for h in set(lowers) if (w := strings[h]) in self.watched}
-        lemma_words = {h: w for h in set(lemmas) if (w := strings[h].lower()) in self.watched}
-        where: dict[str, list[int]] = {}
-        if lower_words or lemma_words:
-            for i, (lower, lemma) in enumerate(zip(lowers, lemmas)):
-                word = lower_words.get(lower)
-                if word is not None:
-                    where.setdefault(word, []).append(i)
-                base = lemma_words.get(lemma)
-                if base is not None and base != word:
-                    where.setdefault(base, []).append(i)
-        return where
+        where: dict[str, set[int]] = {}
+        for value, found in positions(doc, LOWER).items():
+            word = self.watched_ids.get(value)
+            if word is not None:
+                where.setdefault(word, set()).update(found)
+        for value, found in positions(doc, LEMMA).items():
+            word = self.watched_ids.get(value) or strings[value].lower()   # a lemma keeps a proper noun's case
+            if word in self.watched:
+                where.setdefault(word, set()).update(found)
+        return {word: sorted(found) for word, found in where.items()}
 
     def token_matches(self, sentences: list) -> dict[str, list]:
         """Pattern id -> [(sentence, start, alignments)] in text order, each pattern only in the sentences
@@ -246,7 +245,8 @@ class RelationsComponent:
                         r["claimed_by"].append(organisation)
 
     # -- from matched tokens to entities
-    def emit(self, doc: Doc, pattern: Pattern, sides: dict, trigger: Token, found: dict) -> None:
+    def emit(self, doc: Doc, pattern: Pattern, sides: dict, trigger: Token, found: dict, judged: dict) -> None:
+        """Record the relations between the two sides' entities; ``judged`` keeps each trigger's judgement."""
         subject_types, object_types = self.constraints[pattern.relation]
         subjects = self.side_entities(doc, sides["subject"], pattern.relation, "subject", subject_types)
         objects = self.side_entities(doc, sides["object"], pattern.relation, "object", object_types)
@@ -257,7 +257,9 @@ class RelationsComponent:
         if not subjects or not objects:
             return
         sent = trigger.sent
-        modality, polarity, speaker = self.judge(trigger)
+        if trigger.i not in judged:
+            judged[trigger.i] = self.judge(trigger)
+        modality, polarity, speaker = judged[trigger.i]
         claimants = self.claimants(doc, speaker, trigger) if modality in ("reported", "alleged") else []
         if pattern.modality in ("reported", "alleged") and not claimants:
             claimants = self.claimants(doc, trigger, trigger)   # "Sudan accused X of arming Y": Sudan claims it

@@ -12,6 +12,7 @@ import re
 from bisect import bisect_left, bisect_right
 from datetime import date, datetime, timedelta
 
+from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
@@ -41,6 +42,7 @@ FURNITURE = [re.compile(p, re.MULTILINE) for p in (
 )] + [BYLINE, DATELINE]
 
 HEADLINE_MAX = 160
+LINE_BREAK = re.compile("\n")
 
 if not Doc.has_extension("furniture"):
     Doc.set_extension("furniture", default=None)
@@ -57,14 +59,14 @@ class StructureComponent:
     """Line breaks end sentences; furniture is fenced off; headline, dateline and byline are recorded."""
 
     def __call__(self, doc: Doc) -> Doc:
-        for token in doc[1:]:
-            previous = doc[token.i - 1]
-            if "\n" in previous.text or "\n" in previous.whitespace_:
-                token.is_sent_start = True
         text = doc.text
+        starts = doc.to_array(IDX).tolist() if len(doc) else []
+        # a token after a line break (in the previous token's text or the space after it) starts a sentence
+        for i in sorted({bisect_right(starts, m.start()) for m in LINE_BREAK.finditer(text)}):
+            if i < len(doc):
+                doc[i].is_sent_start = True
         ranges = sorted({m.span() for pattern in FURNITURE for m in pattern.finditer(text) if m.end() > m.start()})
         doc._.furniture = ranges
-        starts = [t.idx for t in doc]
         for start, end in ranges:
             for edge in (start, end):
                 token = _token_at(doc, edge, starts)

@@ -46,3 +46,20 @@ def test_paragraph_start_counts_blank_lines_back_from_the_token(nlp):
 def test_a_single_line_break_is_not_a_paragraph(nlp):
     doc = nlp("A line.\nAnother line of the same paragraph.")
     assert paragraph_breaks(doc) == []
+
+
+def test_each_doc_is_answered_from_its_own_index_when_questions_alternate(nlp):
+    first = nlp("Militias attacked the town.")
+    second = nlp("The town was quiet until the militias came back.")
+    militias = word_ids(["militias"])
+    for doc in (first, second, first, second):
+        assert indices_with(doc, LOWER, militias) == [t.i for t in doc if t.lower_ == "militias"]
+
+
+def test_a_retokenised_doc_is_indexed_afresh(nlp):
+    doc = nlp("The Popular Mobilization Forces attacked the town.")
+    attacked = word_ids(["attacked"])
+    assert indices_with(doc, LOWER, attacked) == [4]
+    with doc.retokenize() as retokenizer:
+        retokenizer.merge(doc[1:4])
+    assert indices_with(doc, LOWER, attacked) == [2]
