@@ -57,27 +57,31 @@ def add_mention(doc: Doc, start: int, end: int, key: str, type_: str, source: st
     return mention
 
 
-_INDEX: tuple = (None, None, -1, [])   # (doc, its mentions list, their count, token -> mention)
+_INDEX: tuple = (None, None, [], [])   # (doc, its mentions list, the mentions indexed, token -> mention)
 
 
 def mention_at(doc: Doc, i: int) -> dict | None:
     """The (innermost) mention covering token i.
 
-    Looked up in an index of the doc's mentions, rebuilt only when mentions were added: the
-    components ask this for nearly every token. The index holds the doc and list it was built
-    from and compares them by identity: an ``id()`` is reused once its object is freed, so a key of
-    ids would hand one doc another's stale index."""
+    Looked up in an index of the doc's mentions: the components ask this for nearly every token.
+    Mentions appended since the index was made are added to it; a list that also lost or reordered
+    mentions is indexed afresh. The index holds the doc and list it was built from and
+    compares them by identity: an ``id()`` is reused once its object is freed, so a key of ids
+    would hand one doc another's stale index."""
     global _INDEX
     mentions = doc._.mentions
-    indexed_doc, indexed_mentions, count, index = _INDEX
-    if indexed_doc is not doc or indexed_mentions is not mentions or count != len(mentions):
-        index = [None] * len(doc)
-        for m in mentions:
+    indexed_doc, indexed_mentions, indexed, index = _INDEX
+    if len(indexed) != len(mentions) or indexed_doc is not doc or indexed_mentions is not mentions:
+        if indexed_doc is not doc or indexed_mentions is not mentions or len(indexed) > len(mentions) \
+                or any(a is not b for a, b in zip(indexed, mentions)):
+            indexed, index = [], [None] * len(doc)
+        new = mentions[len(indexed):]
+        for m in new:
             for j in range(m["start"], m["end"]):
                 best = index[j]
                 if best is None or m["end"] - m["start"] < best["end"] - best["start"]:
                     index[j] = m
-        _INDEX = (doc, mentions, len(mentions), index)   # one assignment: a thread sees old or new, whole
+        _INDEX = (doc, mentions, indexed + new, index)   # one assignment: a thread sees old or new, whole
     return index[i]
 
 

@@ -5,13 +5,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import Graph, RDF, RDFS
+import pyoxigraph
+from rdflib import RDF, RDFS
 from rdflib.namespace import SKOS
 
 from .namespace import ENTITY_CLASSES, NKG, WD
 from .resources import GAZETTEER_FILE
 
-_TYPE_OF_CLASS = {cls: name for name, cls in ENTITY_CLASSES.items()}
+_TYPE_OF_CLASS = {str(cls): name for name, cls in ENTITY_CLASSES.items()}
 
 
 @dataclass(frozen=True)
@@ -69,21 +70,32 @@ def _fold(name: str) -> str:
 
 @lru_cache(maxsize=4)
 def load_gazetteer(path: Path = GAZETTEER_FILE) -> Gazetteer:
-    """Parse the gazetteer file once per process."""
-    graph = Graph()
-    graph.parse(path, format="turtle")
+    """Parse the gazetteer file once per process (with pyoxigraph's parser: every build starts by this)."""
+    types: dict[str, list[str]] = {}
+    labels: dict[str, str] = {}
+    aliases: dict[str, list[str]] = {}
+    demonyms: dict[str, list[str]] = {}
+    wanted = {str(RDF.type): types, str(SKOS.altLabel): aliases, str(NKG.demonym): demonyms}
+    label = str(RDFS.label)
+    for triple in pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.TURTLE):
+        if not isinstance(triple.subject, pyoxigraph.NamedNode):
+            continue
+        subject, predicate = triple.subject.value, triple.predicate.value
+        if predicate == label:
+            labels.setdefault(subject, triple.object.value)
+        elif predicate in wanted:
+            wanted[predicate].setdefault(subject, []).append(triple.object.value)
     entries = {}
-    for subject, cls in sorted(graph.subject_objects(RDF.type)):
+    for iri, cls in sorted((s, c) for s, classes in types.items() for c in classes):
         if cls not in _TYPE_OF_CLASS:
             continue
-        iri = str(subject)
         qid = iri.removeprefix(str(WD)) if iri.startswith(str(WD)) else None
         entries[iri] = Entry(
             iri=iri,
             qid=qid,
-            label=str(graph.value(subject, RDFS.label)),
+            label=labels.get(iri) or iri.rsplit("/", 1)[-1],   # each entry has one (a test checks)
             type=_TYPE_OF_CLASS[cls],
-            aliases=tuple(sorted(str(a) for a in graph.objects(subject, SKOS.altLabel))),
-            demonyms=tuple(sorted(str(d) for d in graph.objects(subject, NKG.demonym))),
+            aliases=tuple(sorted(aliases.get(iri, ()))),
+            demonyms=tuple(sorted(demonyms.get(iri, ()))),
         )
     return Gazetteer(entries)

@@ -321,3 +321,29 @@ def test_mention_lookup_answers_for_the_doc_it_is_given_when_an_earlier_docs_mem
         assert mention_at(second, 2)["key"] == f"B{n}"
         del second
         gc.collect()
+
+
+def test_mention_lookup_sees_mentions_appended_after_it_was_first_asked(nlp):
+    """The components add mentions as they go (references after actors) and ask between additions."""
+    from kg.entities import mention_at
+
+    doc = Doc(nlp.vocab, words=["Islamic", "State", "fighters", "attacked", "Mosul", "."])
+    doc._.mentions = [{"start": 4, "end": 5, "key": "Mosul", "type": "Location", "text": "Mosul", "source": "test"}]
+    assert mention_at(doc, 0) is None and mention_at(doc, 4)["key"] == "Mosul"
+    doc._.mentions.append({"start": 0, "end": 3, "key": "IS fighters", "type": "ArmedGroup", "text": "x", "source": "t"})
+    assert mention_at(doc, 1)["key"] == "IS fighters"
+    doc._.mentions.append({"start": 0, "end": 2, "key": "Islamic State", "type": "ArmedGroup", "text": "x", "source": "t"})
+    assert mention_at(doc, 1)["key"] == "Islamic State"      # the innermost mention wins
+    assert mention_at(doc, 2)["key"] == "IS fighters"
+
+
+def test_mention_lookup_is_rebuilt_when_the_list_lost_a_mention_before_growing(nlp):
+    from kg.entities import mention_at
+
+    doc = Doc(nlp.vocab, words=["Hamas", "fought", "Israel", "."])
+    doc._.mentions = [{"start": 0, "end": 1, "key": "Hamas", "type": "ArmedGroup", "text": "Hamas", "source": "t"}]
+    assert mention_at(doc, 0)["key"] == "Hamas"
+    doc._.mentions[0] = {"start": 2, "end": 3, "key": "Israel", "type": "Country", "text": "Israel", "source": "t"}
+    doc._.mentions.append({"start": 1, "end": 2, "key": "fought", "type": "Location", "text": "x", "source": "t"})
+    assert mention_at(doc, 0) is None
+    assert mention_at(doc, 2)["key"] == "Israel"
