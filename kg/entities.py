@@ -71,17 +71,18 @@ def mention_at(doc: Doc, i: int) -> dict | None:
     global _INDEX
     mentions = doc._.mentions
     indexed_doc, indexed_mentions, indexed, index = _INDEX
-    if len(indexed) != len(mentions) or indexed_doc is not doc or indexed_mentions is not mentions:
-        if indexed_doc is not doc or indexed_mentions is not mentions or len(indexed) > len(mentions) \
-                or any(a is not b for a, b in zip(indexed, mentions)):
-            indexed, index = [], [None] * len(doc)
-        new = mentions[len(indexed):]
-        for m in new:
-            for j in range(m["start"], m["end"]):
-                best = index[j]
-                if best is None or m["end"] - m["start"] < best["end"] - best["start"]:
-                    index[j] = m
-        _INDEX = (doc, mentions, indexed + new, index)   # one assignment: a thread sees old or new, whole
+    same_list = indexed_doc is doc and indexed_mentions is mentions
+    if same_list and len(indexed) == len(mentions):
+        return index[i]
+    if not same_list or len(indexed) > len(mentions) or any(a is not b for a, b in zip(indexed, mentions)):
+        indexed, index = [], [None] * len(doc)
+    new = mentions[len(indexed):]
+    for m in new:
+        for j in range(m["start"], m["end"]):
+            best = index[j]
+            if best is None or m["end"] - m["start"] < best["end"] - best["start"]:
+                index[j] = m
+    _INDEX = (doc, mentions, indexed + new, index)   # one assignment: a thread sees old or new, whole
     return index[i]
 
 

@@ -172,7 +172,7 @@ class RelationsComponent:
                 continue
             live = [(sent, by_word) for sent, by_word in sentences
                     if triggers is None or not triggers.isdisjoint(by_word)]
-            names = [node["RIGHT_ID"] for node in pattern.body]
+            names = matcher.names
             anchors = matcher.anchors
             for sent, by_word in live:
                 candidates = None
