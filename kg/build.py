@@ -86,8 +86,11 @@ class Progress:
 
 def run_build(inputs: list[str], output: Path | None = None, store_dir: Path | None = None, *, model=None,
               jobs: int = 1, engine: str = "local", scheduler: str | None = None, default_date: str | None = None,
-              quiet: bool = False, explain=None, view_title: str | None = None) -> BuildReport:
-    """Build the articles of ``inputs`` into OUTDIR/graph.ttl + graph.html and/or the store in ``store_dir``."""
+              quiet: bool = False, explain=None, view_title: str | None = None,
+              owns_process: bool = False) -> BuildReport:
+    """Build the articles of ``inputs`` into OUTDIR/graph.ttl + graph.html and/or the store in ``store_dir``.
+
+    ``owns_process``: called by the ``kg`` command, whose process the build may tune (see kg.extract)."""
     started = time.perf_counter()
     report = BuildReport()
     store = None
@@ -116,7 +119,7 @@ def run_build(inputs: list[str], output: Path | None = None, store_dir: Path | N
     if engine == "dask":
         stream = extract_dask(articles(), model=model, scheduler=scheduler, jobs=jobs)
     else:
-        stream = extract(articles(), model=model, jobs=jobs)
+        stream = extract(articles(), model=model, jobs=jobs, owns_process=owns_process)
     build = build_iri(inputs, model)            # one run per command: its inputs and the software
     writer = store.writer() if store is not None else None
     finished = False

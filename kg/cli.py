@@ -13,8 +13,11 @@ QUERY_FORMATS = ("table", "csv", "tsv", "json")
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command. Without ``argv`` it is the process's own command line: the process is the ``kg``
+    command's, and a build may tune it (kg.extract.settle_collector); called with ``argv`` it is a guest."""
     parser = make_parser()
     args = parser.parse_args(argv)
+    args.owns_process = argv is None
     try:
         return args.func(args)
     except KgError as err:
@@ -165,7 +168,7 @@ def cmd_build(args) -> int:
                        Path(args.store) if args.store else None, model=args.model, jobs=args.jobs,
                        engine=args.engine, scheduler=args.scheduler,
                        default_date=checked_date(args.date) if args.date else None, quiet=args.quiet,
-                       explain=_explain if args.explain else None)
+                       explain=_explain if args.explain else None, owns_process=args.owns_process)
     if not args.quiet:
         outputs = [str(Path(args.output) / "graph.ttl"), str(Path(args.output) / "graph.html")] if args.output else []
         outputs += [f"store {args.store}"] if args.store else []

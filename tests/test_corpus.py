@@ -130,3 +130,27 @@ def test_a_failing_worker_gives_a_clear_error():
 
     with pytest.raises(KgError, match="spaCy model no_such_model is not installed"):
         list(extract([make_article("a.txt", ARTICLES[0])], model="no_such_model", jobs=2))
+
+
+def test_the_kg_command_tunes_its_own_collector_and_a_guest_call_leaves_it_alone(tmp_path):
+    """`kg build` as its own process freezes the loaded model out of the collector's passes and makes young
+    passes rarer (kg.extract.settle_collector); kg.cli.main(argv) in somebody else's process changes nothing."""
+    import gc
+
+    from kg.extract import YOUNG_PASS_EVERY
+
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLES[0], encoding="utf-8")
+    probe = ("import atexit, gc, sys\n"
+             "atexit.register(lambda: print(gc.get_freeze_count(), gc.get_threshold()[0], file=sys.stderr))\n"
+             "from kg.cli import main\n"
+             f"sys.argv = ['kg', 'build', {str(article)!r}, '-o', {str(tmp_path / 'out')!r}, '-q']\n"
+             "sys.exit(main())\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    frozen, young = map(int, done.stderr.split()[-2:])
+    assert frozen > 10_000 and young == YOUNG_PASS_EVERY
+
+    before = gc.get_freeze_count(), gc.get_threshold()
+    assert main(["build", str(article), "-o", str(tmp_path / "guest"), "-q"]) == 0
+    assert (gc.get_freeze_count(), gc.get_threshold()) == before
