@@ -136,17 +136,14 @@ class RelationsComponent:
         self.hypothetical = set(lex["hypothetical_aux"])
 
     def __call__(self, doc: Doc) -> Doc:
-        in_mention = set()
+        mention_type = {}   # token index -> the type of the mention it is in
         for m in doc._.mentions:
             for i in range(m["start"], m["end"]):
-                token = doc[i]
-                token._.nkg_mention = True
-                token._.nkg_type = m["type"]
-                in_mention.add(i)
+                mention_type[i] = m["type"]
         found: dict[tuple, dict] = {}
         judged: dict[int, tuple] = {}   # trigger token -> (modality, polarity, speaker)
         # each sentence with a mention, and where the watched words occur in it (lower-cased form or lemma)
-        marked = sorted(in_mention)
+        marked = sorted(mention_type)
         watched = self.watched_words(doc)
         sentences = []
         for sent in doc.sents:
@@ -159,7 +156,7 @@ class RelationsComponent:
                 if lo < hi:
                     by_word[word] = [doc[i] for i in where[lo:hi]]
             sentences.append((sent, by_word))
-        token_hits = self.token_matches(sentences)
+        token_hits = self.token_matches(sentences, mention_type, marked)
         for pattern, matcher, triggers in self.matchers:
             if pattern.kind == "token":
                 for sent, start, alignments in token_hits.get(pattern.id, ()):
@@ -205,15 +202,21 @@ class RelationsComponent:
                 where.setdefault(word, set()).update(found)
         return {word: sorted(found) for word, found in where.items()}
 
-    def token_matches(self, sentences: list) -> dict[str, list]:
+    def token_matches(self, sentences: list, mention_type: dict[int, str], marked: list[int]) -> dict[str, list]:
         """Pattern id -> [(sentence, start, alignments)] in text order, each pattern only in the sentences
-        that hold its trigger words."""
+        that hold its trigger words. The token patterns read ``_.nkg_mention`` and ``_.nkg_type``: these are
+        written only in the sentences matched (each token's costs spaCy an object and a look-up)."""
         hits: dict[str, list] = {}
+        doc = sentences[0][0].doc if sentences else None
         for sent, by_word in sentences:
             live = tuple(pattern_id for pattern_id, triggers in self.token_triggers
                          if triggers is None or not triggers.isdisjoint(by_word))
             if not live:
                 continue
+            for i in marked[bisect_left(marked, sent.start):bisect_left(marked, sent.end)]:
+                underscore = doc[i]._
+                underscore.nkg_mention = True
+                underscore.nkg_type = mention_type[i]
             for match_id, start, _, alignments in self.matcher_for(live)(sent, with_alignments=True):
                 hits.setdefault(self.vocab.strings[match_id], []).append((sent, start, alignments))
         return hits
