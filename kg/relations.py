@@ -205,16 +205,15 @@ class RelationsComponent:
     def token_matches(self, sentences: list, mention_type: dict[int, str], marked: list[int]) -> dict[str, list]:
         """Pattern id -> [(sentence, start, alignments)] in text order, each pattern only in the sentences
         that hold its trigger words. The token patterns read ``_.nkg_mention`` and ``_.nkg_type``: these are
-        written only in the sentences matched (each token's costs spaCy an object and a look-up)."""
+        written only in the sentences matched (each write costs spaCy an object and a look-up)."""
         hits: dict[str, list] = {}
-        doc = sentences[0][0].doc if sentences else None
         for sent, by_word in sentences:
             live = tuple(pattern_id for pattern_id, triggers in self.token_triggers
                          if triggers is None or not triggers.isdisjoint(by_word))
             if not live:
                 continue
             for i in marked[bisect_left(marked, sent.start):bisect_left(marked, sent.end)]:
-                underscore = doc[i]._
+                underscore = sent.doc[i]._
                 underscore.nkg_mention = True
                 underscore.nkg_type = mention_type[i]
             for match_id, start, _, alignments in self.matcher_for(live)(sent, with_alignments=True):
