@@ -87,9 +87,7 @@ def _stored_articles(store_dir: Path) -> int:
 def test_ctrl_c_with_worker_processes_stops_cleanly_and_resumes(tmp_path):
     """Ctrl-C reaches the whole process group (kg and its workers), as in a terminal."""
     corpus = tmp_path / "c.jsonl"
-    # large enough that the build cannot finish between its first stored article and the Ctrl-C, even on a
-    # loaded machine (with 60 articles, two workers once finished first under load: exit 0, not 130)
-    write_corpus(corpus, 150)
+    write_corpus(corpus, 60)
     store = tmp_path / "s"
     command = [sys.executable, "-m", "kg", "build", str(corpus), "--store", str(store), "-q", "--jobs", "2"]
     proc = subprocess.Popen(command + ["--explain"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -101,4 +99,4 @@ def test_ctrl_c_with_worker_processes_stops_cleanly_and_resumes(tmp_path):
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     assert "kg: interrupted" in err and "Traceback" not in err, err
-    _resume_and_compare(command, store, corpus, 150, tmp_path / "clean")
+    _resume_and_compare(command, store, corpus, 60, tmp_path / "clean")
