@@ -84,6 +84,12 @@ def _stored_articles(store_dir: Path) -> int:
         store.close()
 
 
+def _as_in_a_terminal() -> None:
+    """Ctrl-C's default action in the child, as a shell in a terminal gives it: a test suite started in the
+    background (`make test &`) ignores SIGINT, and a child inherits that, so Ctrl-C would never reach kg."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_with_worker_processes_stops_cleanly_and_resumes(tmp_path):
     """Ctrl-C reaches the whole process group (kg and its workers), as in a terminal."""
     corpus = tmp_path / "c.jsonl"
@@ -91,7 +97,8 @@ def test_ctrl_c_with_worker_processes_stops_cleanly_and_resumes(tmp_path):
     store = tmp_path / "s"
     command = [sys.executable, "-m", "kg", "build", str(corpus), "--store", str(store), "-q", "--jobs", "2"]
     proc = subprocess.Popen(command + ["--explain"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True)
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True,
+                            preexec_fn=_as_in_a_terminal)
     for line in proc.stdout:                    # the first article is in the store: press Ctrl-C
         if line.startswith("    ") and "#" in line:
             break
