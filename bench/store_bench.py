@@ -256,7 +256,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", metavar="DIR", help="the .rq files to time (default: examples/queries)")
     parser.add_argument("--reuse", action="store_true", help="time the queries only, on the store and N-Triples "
                         "file an earlier run left in --workdir")
-    args = parser.parse_args(argv)
+    argv_used = sys.argv[1:] if argv is None else list(argv)
+    args = parser.parse_args(argv_used)
     queries = sorted(Path(args.queries).glob("*.rq")) if args.queries else QUERIES
     if args.reuse and not args.workdir:
         parser.error("--reuse needs --workdir")
@@ -265,6 +266,10 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     store_dir, nt_file = work / "store", work / "graph.nt"
     lines: list[str] = []
+
+    # the command as run, with the work directory (a local path) written as DIR
+    shown = ["DIR" if i and argv_used[i - 1] == "--workdir" else a for i, a in enumerate(argv_used)]
+    command = " ".join([".venv/bin/python bench/store_bench.py", *shown])
 
     def say(text: str = "") -> None:
         print(text, flush=True)
@@ -277,8 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         with open_store(store_dir, read_only=True) as store:
             say(f"The same store ({len(store):,} triples, {len(store.articles()):,} articles), queries from "
                 f"`{Path(args.queries or 'examples/queries').as_posix()}`, load average "
-                f"{os.getloadavg()[0]:.1f}. Command: `.venv/bin/python bench/store_bench.py --reuse "
-                f"--workdir DIR --queries {args.queries or 'examples/queries'} --runs {args.runs}`.")
+                f"{os.getloadavg()[0]:.1f}. Command: `{command}`.")
             say()
         return _time_queries(args, queries, store_dir, memory, graph, say, lines, work)
 
@@ -322,8 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         f"({article_quads:,} triples in the article graphs: entity descriptions recur in every article that "
         f"mentions them), made by `kg.rdf.article_triples`. newskg {__version__}, pyoxigraph "
         f"{pyoxigraph.__version__}, rdflib {rdflib.__version__}, Python {platform.python_version()}, "
-        f"{os.cpu_count()} cores, load average {load_before:.1f} when it started (other work shared the machine). "
-        f"Command: `.venv/bin/python bench/store_bench.py --triples {args.triples} --runs {args.runs} --write`.")
+        f"{os.cpu_count()} cores, load average {load_before:.1f} when it started. Command: `{command}`.")
     say()
     say("| load | seconds |")
     say("|---|---:|")
