@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: demo test install clean browser test-deps
+.PHONY: demo test install clean browser test-deps screenshot
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ demo: $(STAMP)
 
 test: $(TEST_STAMP) browser test-deps
 	$(BIN)/python -m pytest
+
+# docs/view.png, the README's picture of the view, taken by the browser test (a test run alone leaves it be)
+screenshot: $(TEST_STAMP) browser
+	KG_SCREENSHOT=$(CURDIR)/docs/view.png $(BIN)/python -m pytest -q tests/test_browser.py -k screenshot
 
 # Headless Chromium for tests/test_browser.py, from Debian's packages where it is missing (never a browser
 # download): root runs apt-get itself, anyone else through sudo.
