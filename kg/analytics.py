@@ -12,7 +12,6 @@ import re
 import unicodedata
 from collections import Counter, deque
 from datetime import date
-from pathlib import Path
 
 import networkx as nx
 import rdflib
@@ -154,48 +153,6 @@ def _first(graph: rdflib.Graph, subject, predicate):
 
 def _local_name(iri) -> str:
     return re.split(r"[#/]", str(iri))[-1]
-
-
-# ------------------------------------------------------------------ a persistent store
-
-def graph_from_store(path: str | Path) -> rdflib.Graph:
-    """Every quad of the Oxigraph store at path (all graphs merged), read-only, as an rdflib Graph."""
-    import pyoxigraph
-
-    from .rdf import new_graph
-
-    path = Path(path)
-    if not path.exists():
-        raise KgError(f"{path}: no such store directory")
-    if not path.is_dir():
-        raise KgError(f"{path}: is not a directory (an Oxigraph store is a directory)")
-    if not any(path.iterdir()):
-        raise KgError(f"{path}: empty directory, not an Oxigraph store")
-    try:
-        store = pyoxigraph.Store.read_only(str(path))
-    except OSError as err:
-        raise KgError(f"{path}: cannot open as an Oxigraph store: {' '.join(str(err).split())[:200]}") from None
-    graph = new_graph()
-    for quad in store.quads_for_pattern(None, None, None, None):
-        graph.add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
-    return graph
-
-
-def _to_rdflib(term):
-    import pyoxigraph
-
-    if isinstance(term, pyoxigraph.NamedNode):
-        return rdflib.URIRef(term.value)
-    if isinstance(term, pyoxigraph.BlankNode):
-        return rdflib.BNode(term.value)
-    if isinstance(term, pyoxigraph.Literal):
-        if term.language:
-            return rdflib.Literal(term.value, lang=term.language)
-        datatype = term.datatype.value if term.datatype is not None else None
-        if datatype == "http://www.w3.org/2001/XMLSchema#string":
-            datatype = None
-        return rdflib.Literal(term.value, datatype=datatype)
-    raise KgError(f"unsupported RDF term in store: {term!r}")
 
 
 # ------------------------------------------------------------------ finding and selecting

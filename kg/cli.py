@@ -278,12 +278,9 @@ def _iso_date_option(option: str, value: str) -> str:
 def cmd_stats(args) -> int:
     import json
     from . import analytics
-    from .store import load_graph
-    if (args.graph is None) == (args.store is None):
-        raise KgError("give a GRAPH file or --store DIR (one of them)")
     if args.top < 1:
         raise KgError("--top must be at least 1")
-    graph = load_graph(args.graph) if args.graph else analytics.graph_from_store(args.store)
+    graph, _name = _load_source(args)
     result = analytics.stats(analytics.to_networkx(graph), top=args.top, paths=args.path)
     if args.format == "json":
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")

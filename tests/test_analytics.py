@@ -6,7 +6,6 @@ import json
 from decimal import Decimal
 
 import networkx as nx
-import pyoxigraph
 import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
@@ -14,6 +13,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from kg import analytics
 from kg.cli import main
 from kg.errors import KgError
+from kg.store import open_store
 from kg.namespace import ENTITY_CLASSES, ID, NKG, PROV, RELATION_PREDICATES, SCHEMA
 
 ARTICLE = ID["article-a1"]
@@ -211,31 +211,6 @@ def test_betweenness_is_sampled_on_large_graphs(monkeypatch):
 
 # ------------------------------------------------------------------ stores and exports
 
-def test_graph_from_store_reads_every_named_graph(tmp_path):
-    g = middle_east()
-    store = pyoxigraph.Store(str(tmp_path / "store"))
-    data = g.serialize(format="nt", encoding="utf-8")
-    store.bulk_load(data, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=pyoxigraph.NamedNode(str(ARTICLE)))
-    store.flush()
-    del store
-
-    loaded = analytics.graph_from_store(tmp_path / "store")
-
-    assert set(loaded) == set(g)
-
-
-def test_graph_from_store_errors(tmp_path):
-    with pytest.raises(KgError, match="no such store"):
-        analytics.graph_from_store(tmp_path / "missing")
-    (tmp_path / "file").write_text("x")
-    with pytest.raises(KgError, match="not a directory"):
-        analytics.graph_from_store(tmp_path / "file")
-    (tmp_path / "empty").mkdir()
-    with pytest.raises(KgError, match="not an Oxigraph store"):
-        analytics.graph_from_store(tmp_path / "empty")
-    assert not any((tmp_path / "empty").iterdir())  # nothing was created there
-
-
 def test_graphml_for_gephi_and_cytoscape(G):
     data = analytics.to_graphml(G)
     back = nx.read_graphml(io.BytesIO(data))
@@ -278,10 +253,8 @@ def test_kg_stats_json_and_store(graph_file, tmp_path, capsys):
     from_file = json.loads(capsys.readouterr().out)
     assert len(from_file["central"]["degree"]) == 2
 
-    store = pyoxigraph.Store(str(tmp_path / "st"))
-    store.bulk_load(path=str(graph_file), format=pyoxigraph.RdfFormat.TURTLE)
-    store.flush()
-    del store
+    with open_store(tmp_path / "st") as store:   # as `kg build --store` fills it: the article in its own graph
+        store.replace_article(ARTICLE, middle_east())
     assert main(["stats", "--store", str(tmp_path / "st"), "--format", "json", "--top", "2"]) == 0
     assert json.loads(capsys.readouterr().out) == from_file
 
@@ -291,16 +264,20 @@ def test_kg_stats_json_and_store(graph_file, tmp_path, capsys):
     (["stats", "{g}", "--path", "Iran", "Atlantis"], "no entity named 'Atlantis'"),
     (["stats", "{g}", "--top", "0"], "--top must be at least 1"),
     (["stats", "--store", "{tmp}/none"], "no such store directory"),
+    (["stats", "--store", "{g}"], "is a file, not a store directory"),
+    (["stats", "--store", "{tmp}/empty"], "not an Oxigraph store"),
     (["view", "{g}", "-o", "{tmp}/v.html", "--since", "yesterday"], "not a date"),
     (["view", "{g}", "-o", "{tmp}/v.html", "--min-confidence", "2"], "between 0 and 1"),
     (["view", "{g}", "-o", "{tmp}/v.html", "--focus", "Atlantis"], "no entity named 'Atlantis'"),
 ])
 def test_command_errors_are_one_line(graph_file, tmp_path, capsys, argv, message):
+    (tmp_path / "empty").mkdir()
     argv = [a.format(g=graph_file, tmp=tmp_path) for a in argv]
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert not (tmp_path / "v.html").exists()
+    assert not any((tmp_path / "empty").iterdir())   # nothing was created in an empty directory
 
 
 def test_kg_view_with_selection(graph_file, tmp_path, capsys):
