@@ -13,8 +13,8 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 from kg import analytics
 from kg.cli import main
 from kg.errors import KgError
-from kg.store import open_store
 from kg.namespace import ENTITY_CLASSES, ID, NKG, PROV, RELATION_PREDICATES, SCHEMA
+from kg.store import open_store
 
 ARTICLE = ID["article-a1"]
 
