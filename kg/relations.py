@@ -26,6 +26,8 @@ from .scan import LEMMA, LOWER, positions, word_id
 
 if not Doc.has_extension("relations"):
     Doc.set_extension("relations", default=None)
+# The token patterns' working attributes, written only in the sentences the token matcher reads
+# (RelationsComponent.token_matches): not a record of mentions; that is ``doc._.mentions``.
 if not Token.has_extension("nkg_mention"):
     Token.set_extension("nkg_mention", default=False)
 if not Token.has_extension("nkg_type"):
